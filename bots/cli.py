@@ -1,0 +1,237 @@
+"""The `jobbot` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core.content.yamlfile import ContentError
+from core.db import Database
+from core.migrate import SchemaOutdated, schema_status, upgrade
+from core.settings import ConfigurationError, Settings, get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="jobbot: employment service bot")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts and chat links.")
+demo_app = typer.Typer(no_args_is_help=True, help="Demo data for the embedded default.")
+app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
+app.add_typer(demo_app, name="demo")
+out = Console()
+err = Console(stderr=True)
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ConfigurationError as exc:
+        err.print(f"[red]Configuration error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def runtime(check_schema: bool = True):  # type: ignore[no-untyped-def]
+    from core.runtime import build_runtime
+
+    try:
+        return build_runtime(settings(), check_schema=check_schema)
+    except (ContentError, SchemaOutdated, ConfigurationError) as exc:
+        err.print(f"[red]Cannot start:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    worker: Annotated[bool, typer.Option(help="Run dispatcher and scheduler here too")] = True,
+) -> None:
+    """Start the web app (webhooks, health, API) with the dispatcher and scheduler."""
+    import uvicorn
+
+    from bots.web.app import create_app
+    from core.logging_setup import configure_logging
+
+    cfg = settings()
+    configure_logging(cfg.log_level)
+    application = create_app(cfg, runtime=runtime(), with_worker=worker)
+    uvicorn.run(application, host=host or cfg.host, port=port or cfg.port,
+                log_config=None, proxy_headers=True)
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Run only the dispatcher and the scheduler tick (scale-out worker)."""
+    from bots.senders import build_senders
+    from core.logging_setup import configure_logging
+    from core.worker import run_worker
+
+    configure_logging(settings().log_level)
+    rt = runtime()
+    try:
+        asyncio.run(run_worker(rt, build_senders(rt)))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def chat(
+    user: Annotated[str, typer.Option(help="Who you are in this terminal")] = "demo",
+    lang: Annotated[str | None, typer.Option(help="zh or en on first contact")] = None,
+    script: Annotated[Path | None, typer.Option(help="Replay a file, one message per line")] = None,
+) -> None:
+    """Talk to the bot in the terminal, or replay a scripted conversation."""
+    from bots.console.chat import ConsoleSession, interactive, run_script, script_lines
+
+    hint = {"zh": "zh-CN", "en": "en"}.get(lang or "", lang)
+    session = ConsoleSession(runtime(), user, hint, out)
+    if script is None:
+        interactive(session)
+        return
+    if not script.is_file():
+        err.print(f"[red]No such script:[/] {script}")
+        raise typer.Exit(2)
+    for line in run_script(session, script_lines(script)):
+        typer.echo(line)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring its schema up to date."""
+    cfg = settings()
+    database = Database(cfg.database_url)
+    upgrade(database)
+    out.print(f"Schema is current: {', '.join(schema_status(database).current)}")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the schema revision of the database and of the code."""
+    status = schema_status(Database(settings().database_url))
+    out.print(f"database: {', '.join(status.current) or 'empty'}; code: {', '.join(status.head)}")
+    if not status.up_to_date:
+        raise typer.Exit(1)
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Add the demo staff (and later demo openings); does nothing the second time."""
+    from core.demo import load_demo
+
+    cfg = settings()
+    if cfg.env == "production":
+        err.print("[red]Refusing to load demo data with JOBBOT_ENV=production.[/]")
+        raise typer.Exit(2)
+    rt = runtime()
+    with rt.db.transaction() as session:
+        created = load_demo(session, rt.vault)
+    out.print("Demo data: " + (", ".join(created) if created else "already loaded"))
+
+
+@staff_app.command("add")
+def staff_add(
+    username: Annotated[str, typer.Option(help="Login handle, e.g. lixia-wang")],
+    name: Annotated[str, typer.Option(help="Full name (stored encrypted)")],
+    role: Annotated[str, typer.Option(help="community, street or admin")],
+    area: Annotated[str, typer.Option(help="12-digit area code the person serves")],
+) -> None:
+    """Create a staff account for one area."""
+    from core.staff import Role, StaffError, add_staff
+
+    rt = runtime()
+    try:
+        chosen = Role(role)
+    except ValueError:
+        err.print(f"[red]Unknown role {role!r}:[/] use community, street or admin.")
+        raise typer.Exit(2) from None
+    found = rt.content.areas.get(area)
+    expected = {"community": "community", "street": "street"}.get(chosen.value)
+    if found is None or (expected and found.level != expected):
+        err.print(f"[red]Area {area!r} is not a {expected or 'known'} area in content/areas.yaml.[/]")
+        raise typer.Exit(2)
+    try:
+        with rt.db.transaction() as session:
+            add_staff(session, vault=rt.vault, username=username, name=name, role=chosen,
+                      area_code=area)
+    except StaffError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    out.print(f"Added {username} ({chosen.value}, {rt.content.areas.full_name(area)}).")
+
+
+@staff_app.command("link-code")
+def staff_link_code(username: str) -> None:
+    """Issue a one-time code the staff member sends in chat as 绑定 CODE."""
+    from core.staff import find_by_username, issue_link_code
+    from core.timeutil import utcnow
+
+    rt = runtime()
+    minutes = rt.settings.staff_link_code_minutes
+    with rt.db.transaction() as session:
+        staff = find_by_username(session, username)
+        if staff is None or not staff.active:
+            err.print(f"[red]No active staff member {username!r}.[/]")
+            raise typer.Exit(2)
+        code = issue_link_code(session, staff=staff, now=utcnow(), minutes=minutes)
+    out.print(f"Code for {username}: [bold]{code}[/] (valid {minutes} minutes, works once).")
+    out.print(f"In WeChat or Telegram, send:  绑定 {code}")
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """List staff accounts (names masked)."""
+    from sqlmodel import select
+
+    from core.models import Conversation, Staff
+    from core.personal import mask_name
+
+    rt = runtime()
+    table = Table("username", "name", "role", "area", "linked chats", "active")
+    with rt.db.transaction() as session:
+        for staff in session.exec(select(Staff).order_by(Staff.username)):
+            links = session.exec(select(Conversation).where(Conversation.staff_id == staff.id))
+            area = rt.content.areas.get(staff.area_code)
+            table.add_row(staff.username, mask_name(rt.vault.decrypt(staff.name_enc)),
+                          staff.role, area.name if area else staff.area_code,
+                          str(len(list(links))), "yes" if staff.active else "no")
+    out.print(table)
+
+
+@app.command("secret")
+def secret_generate() -> None:
+    """Print a fresh random value for JOBBOT_SECRET_KEY."""
+    out.print(secrets.token_urlsafe(48))
+
+
+@app.command("content-check")
+def content_check() -> None:
+    """Validate the content directory and report what it holds."""
+    from core.content.loader import load_content
+
+    try:
+        content = load_content(settings().content_dir)
+    except ContentError as exc:
+        err.print(f"[red]Invalid content:[/] {exc}")
+        raise typer.Exit(2) from None
+    out.print(f"OK: {len(content.catalog.ids())} texts, {len(content.areas.areas)} areas, "
+              f"{len(content.notices)} notices, {len(content.services)} services")
+
+
+def main() -> None:
+    logging.captureWarnings(True)
+    try:
+        app()
+    except ConfigurationError as exc:
+        err.print(f"[red]Configuration error:[/] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

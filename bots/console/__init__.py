@@ -1,0 +1,1 @@
+"""The terminal channel: talk to the engine without any platform account."""

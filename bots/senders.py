@@ -1,0 +1,18 @@
+"""Which channel senders this process has, from the settings (a channel without settings is off)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from bots.console.sender import TerminalSender
+from core.runtime import Runtime
+from core.sending import Sender
+
+
+def build_senders(runtime: Runtime) -> dict[str, Sender]:
+    senders: dict[str, Sender] = {
+        "console": TerminalSender(runtime.content.catalog, Console(stderr=True),
+                                  global_rate=runtime.settings.console_rate_per_second,
+                                  recipient_rate=runtime.settings.console_rate_per_second),
+    }
+    return senders

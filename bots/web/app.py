@@ -1,0 +1,71 @@
+"""The FastAPI application: health, channel webhooks, and (in `serve`) the background worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
+
+import anyio
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from bots.senders import build_senders
+from bots.web.limits import BodyLimit
+from core.runtime import Runtime, build_runtime
+from core.sending import Sender
+from core.settings import Settings
+from core.worker import run_worker
+
+log = logging.getLogger(__name__)
+
+# Channel packages add their routes here: f(app, runtime) -> None.
+RouteInstaller = Callable[[FastAPI, Runtime], None]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    with_worker: bool = False,
+    senders: Mapping[str, Sender] | None = None,
+) -> FastAPI:
+    rt = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if with_worker:
+            chosen = senders if senders is not None else build_senders(rt)
+            task = asyncio.create_task(run_worker(rt, chosen))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(title="jobbot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.runtime = rt
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        try:
+            await anyio.to_thread.run_sync(rt.db.ping)
+        except SQLAlchemyError:
+            log.warning("health check: database unreachable")
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    for install in channel_routes():
+        install(app, rt)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def channel_routes() -> list[RouteInstaller]:
+    """Route installers of the channels built so far (WeChat, Telegram …)."""
+    return []

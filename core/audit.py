@@ -1,0 +1,24 @@
+"""The audit trail: who saw or changed what, appended in the same transaction."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from core.models import AuditEntry
+from core.personal import redact
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject: str | None = None,
+    detail: str = "",
+    channel: str | None = None,
+) -> None:
+    """``subject`` is a keyed hash or an internal id, never a raw personal value."""
+    session.add(
+        AuditEntry(actor=actor, action=action, subject=subject, detail=redact(detail)[:1000],
+                   channel=channel)
+    )

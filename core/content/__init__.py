@@ -1,0 +1,1 @@
+"""Everything staff edit without code: texts, areas, services, working time."""

@@ -1,0 +1,138 @@
+"""The area tree (市 → 区县 → 街道 → 社区) with official codes, from content/areas.yaml."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.content.yamlfile import YamlDoc, load_yaml
+
+LEVELS = ("city", "county", "street", "community")
+_PREFIX = {"city": 4, "county": 6, "street": 9, "community": 12}
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    short: str
+    level: str
+    parent: str | None
+    children: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass
+class AreaTree:
+    areas: dict[str, Area]
+    roots: tuple[str, ...]
+    _by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> AreaTree:
+        doc = load_yaml(path)
+        if not isinstance(doc.data, dict) or not isinstance(doc.data.get("areas"), list):
+            raise doc.error("areas", "expected a top-level list `areas`")
+        areas: dict[str, Area] = {}
+        roots = tuple(_read(doc, item, f"areas[{i}]", None, 0, areas)
+                      for i, item in enumerate(doc.data["areas"]))
+        tree = cls(areas, roots)
+        for area in areas.values():
+            for name in {area.name, area.short}:
+                tree._by_name.setdefault(name, []).append(area.code)
+        return tree
+
+    def get(self, code: str) -> Area | None:
+        return self.areas.get(code)
+
+    def children(self, code: str | None) -> list[Area]:
+        codes = self.roots if code is None else self.areas[code].children
+        return [self.areas[c] for c in codes]
+
+    def ancestors(self, code: str) -> Iterator[Area]:
+        """The area itself, then its parent, up to the city."""
+        current: str | None = code
+        while current is not None:
+            area = self.areas[current]
+            yield area
+            current = area.parent
+
+    def contains(self, ancestor_code: str, code: str) -> bool:
+        return code in self.areas and any(a.code == ancestor_code for a in self.ancestors(code))
+
+    def full_name(self, code: str) -> str:
+        return "".join(a.name for a in reversed(list(self.ancestors(code))))
+
+    def by_name(self, name: str) -> list[Area]:
+        return [self.areas[c] for c in self._by_name.get(name, [])]
+
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def find_in_text(self, text: str) -> tuple[list[str], str]:
+        """Area codes named in ``text`` (longest names first) and the text without them."""
+        found: list[str] = []
+        rest = text
+        for name in sorted(self._by_name, key=len, reverse=True):
+            if len(name) >= 2 and name in rest:
+                codes = self._by_name[name]
+                found.extend(c for c in codes if c not in found)
+                rest = rest.replace(name, " ")
+        return found, " ".join(rest.split())
+
+    def nearest(self, lat: float, lon: float, level: str = "street") -> Area | None:
+        """The closest area of ``level`` that has coordinates (great-circle distance)."""
+        placed = [a for a in self.areas.values() if a.level == level and a.lat is not None]
+        if not placed:
+            return None
+        return min(placed, key=lambda a: _distance_km(lat, lon, a.lat or 0.0, a.lon or 0.0))
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _read(doc: YamlDoc, raw: Any, key: str, parent: Area | None, depth: int,
+          areas: dict[str, Area]) -> str:
+    if not isinstance(raw, dict):
+        raise doc.error(key, "each area must be a mapping")
+    code, name, level = (str(raw.get(k, "")).strip() for k in ("code", "name", "level"))
+    short = str(raw.get("short") or name).strip()
+    if depth >= len(LEVELS) or level != LEVELS[depth]:
+        raise doc.error(f"{key}.level", f"expected level {LEVELS[min(depth, 3)]!r}, got {level!r}")
+    if not (code.isdigit() and len(code) == 12):
+        raise doc.error(f"{key}.code", f"code must be 12 digits, got {code!r}")
+    if parent and code[: _PREFIX[parent.level]] != parent.code[: _PREFIX[parent.level]]:
+        raise doc.error(f"{key}.code", f"{code} is not inside its parent {parent.code}")
+    if code in areas:
+        raise doc.error(f"{key}.code", f"code {code} appears twice")
+    if not name:
+        raise doc.error(f"{key}.name", "name is empty")
+    lat, lon = _coordinates(doc, raw, key)
+    area = Area(code, name, short, level, parent.code if parent else None, (), lat, lon)
+    areas[code] = area
+    kids = raw.get("children") or []
+    if not isinstance(kids, list):
+        raise doc.error(f"{key}.children", "children must be a list")
+    child_codes = tuple(_read(doc, kid, f"{key}.children[{i}]", area, depth + 1, areas)
+                        for i, kid in enumerate(kids))
+    areas[code] = Area(code, name, short, level, area.parent, child_codes, lat, lon)
+    return code
+
+
+def _coordinates(doc: YamlDoc, raw: dict[str, Any], key: str) -> tuple[float | None, float | None]:
+    lat, lon = raw.get("lat"), raw.get("lon")
+    if lat is None and lon is None:
+        return None, None
+    if not (isinstance(lat, int | float) and isinstance(lon, int | float)):
+        raise doc.error(f"{key}.lat", "lat and lon must both be numbers")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise doc.error(f"{key}.lat", "coordinates out of range")
+    return float(lat), float(lon)

@@ -1,0 +1,125 @@
+"""Message catalogs (zh-CN first, en second) and rendering of ``Text`` into strings."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.content.yamlfile import ContentError, YamlDoc, load_yaml
+from core.messages import Outgoing, Text
+
+DEFAULT_LANG = "zh-CN"
+LANGS = ("zh-CN", "en")
+
+
+def _flatten(data: Any, prefix: str, out: dict[str, str], doc: YamlDoc) -> None:
+    if not isinstance(data, dict):
+        raise doc.error(prefix, "expected a mapping of text ids")
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            _flatten(value, path, out, doc)
+        elif isinstance(value, str) and value.strip():
+            out[path] = value.rstrip("\n")
+        else:
+            raise doc.error(path, "text must be a non-empty string")
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _check_template(doc: YamlDoc, key: str, template: str) -> set[str]:
+    try:
+        return _fields(template)
+    except ValueError as exc:
+        raise doc.error(key, f"bad placeholder ({exc}); write {{{{ and }}}} for braces") from None
+
+
+@dataclass(frozen=True)
+class RenderedOption:
+    id: str
+    number: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    options: tuple[RenderedOption, ...]
+    links: tuple[tuple[str, str], ...]
+
+
+class Catalog:
+    """Looks texts up by id and language; every id exists in every language."""
+
+    def __init__(self, texts: Mapping[str, Mapping[str, str]]) -> None:
+        self._texts = texts
+
+    @classmethod
+    def load(cls, directory: Path) -> Catalog:
+        """Reads ``<lang>.yaml`` and any ``<lang>.<feature>.yaml`` beside it, per language."""
+        texts: dict[str, dict[str, str]] = {}
+        owners: dict[str, dict[str, YamlDoc]] = {}
+        for lang in LANGS:
+            texts[lang], owners[lang] = {}, {}
+            files = [directory / f"{lang}.yaml", *sorted(directory.glob(f"{lang}.*.yaml"))]
+            for path in files:
+                doc = load_yaml(path)
+                found: dict[str, str] = {}
+                _flatten(doc.data, "", found, doc)
+                for key in found:
+                    if key in texts[lang]:
+                        raise doc.error(key, f"already defined in {owners[lang][key].path.name}")
+                    owners[lang][key] = doc
+                texts[lang].update(found)
+        base = texts[DEFAULT_LANG]
+        for lang in LANGS[1:]:
+            _compare(base, owners[DEFAULT_LANG], texts[lang], owners[lang])
+        for key, template in base.items():
+            _check_template(owners[DEFAULT_LANG][key], key, template)
+        if not base:
+            raise ContentError(directory / f"{DEFAULT_LANG}.yaml", "", "no texts")
+        return cls(texts)
+
+    def has(self, text_id: str) -> bool:
+        return text_id in self._texts[DEFAULT_LANG]
+
+    def ids(self) -> frozenset[str]:
+        return frozenset(self._texts[DEFAULT_LANG])
+
+    def variants(self, text_id: str) -> list[str]:
+        """The text in every language (for recognising typed commands)."""
+        return [self._texts[lang][text_id] for lang in LANGS]
+
+    def text(self, item: Text, lang: str) -> str:
+        table = self._texts.get(lang, self._texts[DEFAULT_LANG])
+        template = table.get(item.id)
+        if template is None:
+            raise KeyError(f"unknown text id {item.id!r}")
+        params = {k: self.text(v, lang) if isinstance(v, Text) else v for k, v in item.params.items()}
+        return template.format_map(params)
+
+    def render(self, message: Outgoing, lang: str) -> Rendered:
+        options = tuple(
+            RenderedOption(o.id, i, self.text(o.label, lang))
+            for i, o in enumerate(message.options, start=1)
+        )
+        links = tuple((k.url, self.text(k.label, lang)) for k in message.links)
+        return Rendered(self.text(message.text, lang), options, links)
+
+
+def _compare(base: dict[str, str], base_docs: dict[str, YamlDoc], other: dict[str, str],
+             docs: dict[str, YamlDoc]) -> None:
+    for key in other.keys() - base.keys():
+        raise docs[key].error(key, "has no zh-CN text")
+    for key, template in base.items():
+        if key not in other:
+            raise base_docs[key].error(key, "has no English text")
+        want = _check_template(base_docs[key], key, template)
+        got = _check_template(docs[key], key, other[key])
+        if want != got:
+            raise docs[key].error(key, f"placeholders {sorted(got)} differ from {sorted(want)}")

@@ -1,0 +1,43 @@
+"""Demo data for the embedded default (`make run`): refused in production."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from core.models import SharedValue
+from core.personal import Vault
+from core.staff import Role, add_staff, find_by_username
+
+DEMO_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    name: str
+    role: Role
+    area_code: str
+
+
+# 历下区 解放路街道 and its 解放桥社区 (codes from content/areas.yaml).
+DEMO_STAFF = (
+    DemoStaff("demo-community", "演示社区经办", Role.COMMUNITY, "370102001002"),
+    DemoStaff("demo-street", "演示街道审核", Role.STREET, "370102001000"),
+    DemoStaff("demo-admin", "演示管理员", Role.ADMIN, "370102000000"),
+)
+
+
+def load_demo(session: Session, vault: Vault) -> list[str]:
+    """Creates what is missing; returns what it created (nothing on a second run)."""
+    created = []
+    for demo in DEMO_STAFF:
+        if find_by_username(session, demo.username) is None:
+            add_staff(session, vault=vault, username=demo.username, name=demo.name,
+                      role=demo.role, area_code=demo.area_code)
+            created.append(f"staff {demo.username}")
+    marker = session.get(SharedValue, "demo.version")
+    if marker is None:
+        session.add(SharedValue(key="demo.version", value=str(DEMO_VERSION), version=DEMO_VERSION))
+    return created

@@ -1,0 +1,1 @@
+"""The channel-neutral dialog engine and the vocabulary flows are written in."""

@@ -1,0 +1,54 @@
+"""Global commands that work in every state, recognised in any language or as /commands."""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import StrEnum
+
+from core.content.catalog import Catalog
+
+
+class Command(StrEnum):
+    MENU = "menu"
+    CANCEL = "cancel"
+    BACK = "back"
+    HELP = "help"
+    LANGUAGE = "language"
+    MINE = "mine"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    START = "start"
+    ENGLISH = "english"
+    CHINESE = "chinese"
+
+
+# Slash commands some channels send (Telegram) and their aliases.
+_SLASH = {
+    "/start": Command.START, "/menu": Command.MENU, "/cancel": Command.CANCEL,
+    "/back": Command.BACK, "/help": Command.HELP, "/lang": Command.LANGUAGE,
+    "/language": Command.LANGUAGE, "/mine": Command.MINE, "/subscribe": Command.SUBSCRIBE,
+    "/unsubscribe": Command.UNSUBSCRIBE,
+}
+
+
+def fold(text: str) -> str:
+    """NFKC, lower case, no surrounding spaces or punctuation: how commands are compared."""
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    return folded.strip(" .。!！?？~～")
+
+
+class CommandWords:
+    """Maps typed words to commands; the words come from the catalog (``command.<name>``)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._words: dict[str, Command] = {}
+        for command in Command:
+            for variant in catalog.variants(f"command.{command.value}"):
+                for word in variant.split("|"):
+                    if fold(word):
+                        self._words[fold(word)] = command
+
+    def match(self, text: str) -> Command | None:
+        folded = fold(text)
+        head = folded.split("@", 1)[0]  # Telegram group form: /menu@jobbot
+        return _SLASH.get(head) or self._words.get(folded)

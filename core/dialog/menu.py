@@ -1,0 +1,57 @@
+"""The main menu, mirroring the platform's service functions (就失业登记, 职业介绍, 信息发布 …)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.dialog.flow import Ctx
+from core.messages import Option, Outgoing, t
+
+MENU_PREFIX = "m:"
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    id: str
+    flow: str  # the flow that serves it; absent from the registry = not built yet
+    staff_only: bool = False
+
+
+MAIN_MENU: tuple[MenuItem, ...] = (
+    MenuItem("register", "register"),
+    MenuItem("jobs", "jobs"),
+    MenuItem("booking", "booking"),
+    MenuItem("notices", "notices"),
+    MenuItem("complaint", "complaint"),
+    MenuItem("mine", "mine"),
+    MenuItem("tasks", "staff_tasks", staff_only=True),
+)
+
+
+def items_for(ctx: Ctx) -> list[MenuItem]:
+    return [item for item in MAIN_MENU if not item.staff_only or ctx.staff is not None]
+
+
+def menu_message(ctx: Ctx, intro: str = "menu.title") -> Outgoing:
+    options = tuple(Option(MENU_PREFIX + item.id, t(f"menu.item.{item.id}"))
+                    for item in items_for(ctx))
+    return Outgoing(t(intro), options)
+
+
+def find_item(choice: str) -> MenuItem | None:
+    if not choice.startswith(MENU_PREFIX):
+        return None
+    wanted = choice[len(MENU_PREFIX):]
+    return next((item for item in MAIN_MENU if item.id == wanted), None)
+
+
+def item_by_words(ctx: Ctx, text: str) -> tuple[MenuItem, str] | None:
+    """A menu item named at the start of typed text ("找工作 保安 历下"), with the rest."""
+    catalog = ctx.content.catalog
+    for item in items_for(ctx):
+        for variant in catalog.variants(f"menu.words.{item.id}"):
+            for word in sorted(variant.split("|"), key=len, reverse=True):
+                word = word.strip()
+                if word and text.lower().startswith(word.lower()):
+                    return item, text[len(word):].strip()
+    return None

@@ -1,0 +1,81 @@
+"""Decides what an incoming action means: an event, a global command, a menu pick or a step."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from core.dialog import sidetrips
+from core.dialog.commands import Command
+from core.dialog.flow import IDLE, Ctx, Input, State, Transition
+from core.dialog.menu import MenuItem, find_item, item_by_words, menu_message
+from core.messages import Incoming, Outgoing, t
+from core.models import Conversation
+
+if TYPE_CHECKING:
+    from core.dialog.engine import Engine
+
+_BIND = re.compile(r"^\s*(?:绑定|bind)\s*[:：]?\s*([0-9A-Za-z -]{6,20})\s*$", re.IGNORECASE)
+
+
+def route(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
+          incoming: Incoming) -> Transition:
+    if incoming.event:
+        return sidetrips.event(engine, ctx, conv, state, incoming)
+    text = (incoming.text or "").strip()
+    command = _command(engine, incoming, text)
+    if command is not None:
+        return sidetrips.command(engine, ctx, conv, state, command)
+    if text and (bind := _BIND.match(unicodedata.normalize("NFKC", text))):
+        return sidetrips.link_staff(engine, ctx, conv, state, bind.group(1))
+    choice = incoming.choice or (incoming.command if incoming.command else None)
+    if choice is None and text:
+        choice = _numbered(conv.last_options, text)
+    if choice is not None:
+        item = find_item(choice)
+        if item is not None:
+            return start_item(engine, ctx, item, "")
+        if choice not in conv.last_options:
+            return Transition(state, (Outgoing(t("system.stale_choice")),
+                                      *sidetrips.reprompt(engine, ctx, state)), remember=False)
+    if state.flow is None:
+        return _idle(engine, ctx, text)
+    flow = engine.flows.get(state.flow)
+    if flow is None:
+        return Transition(IDLE, (Outgoing(t("system.flow_gone")), menu_message(ctx)))
+    return flow.advance(ctx, state, Input(text=text, choice=choice))
+
+
+def _command(engine: Engine, incoming: Incoming, text: str) -> Command | None:
+    if incoming.command:
+        try:
+            return Command(incoming.command)
+        except ValueError:
+            return None
+    return engine.words.match(text) if text else None
+
+
+def _numbered(options: list[str], text: str) -> str | None:
+    folded = unicodedata.normalize("NFKC", text).strip().rstrip(".。")
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return options[int(folded) - 1]
+    return None
+
+
+def _idle(engine: Engine, ctx: Ctx, text: str) -> Transition:
+    named = item_by_words(ctx, text) if text else None
+    if named is not None:
+        return start_item(engine, ctx, named[0], named[1])
+    return Transition(IDLE, (Outgoing(t("menu.not_understood")), menu_message(ctx)))
+
+
+def start_item(engine: Engine, ctx: Ctx, item: MenuItem, arg: str) -> Transition:
+    if item.id == "mine":
+        return Transition(IDLE, (*sidetrips.mine(ctx), menu_message(ctx)))
+    flow = engine.flows.get(item.flow)
+    if flow is None:
+        # Honest about what is not built yet; nothing pretends to work.
+        unbuilt = Outgoing(t("menu.unbuilt", feature=t(f"menu.item.{item.id}")))
+        return Transition(IDLE, (unbuilt, menu_message(ctx)))
+    return flow.start(ctx, arg)

@@ -1,0 +1,132 @@
+"""Global commands and platform events: answered in any state, then back to where the user was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from core import staff as staff_service
+from core.dialog.commands import Command
+from core.dialog.flow import IDLE, Ctx, State, Transition
+from core.dialog.menu import menu_message
+from core.messages import Incoming, Outgoing, Text, t
+from core.models import Conversation
+from core.staff import view
+
+if TYPE_CHECKING:
+    from core.dialog.engine import Engine
+
+# Features add a section to 我的 (registrations, bookings …) by appending here.
+MineSection = Callable[[Ctx], Outgoing | None]
+MINE_SECTIONS: list[MineSection] = []
+
+
+def reprompt(engine: Engine, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
+    flow = engine.flows.get(state.flow) if state.flow else None
+    if flow is None:
+        return (menu_message(ctx),)
+    return flow.prompt(ctx, state)
+
+
+def _aside(engine: Engine, ctx: Ctx, state: State, *said: Outgoing) -> Transition:
+    return Transition(state, (*said, *reprompt(engine, ctx, state)), remember=False)
+
+
+def command(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
+            cmd: Command) -> Transition:
+    if cmd in (Command.MENU, Command.START):
+        return Transition(IDLE, (menu_message(ctx),))
+    if cmd is Command.CANCEL:
+        said = "system.cancelled" if state.flow else "system.nothing_to_cancel"
+        return Transition(IDLE, (Outgoing(t(said)), menu_message(ctx)))
+    if cmd is Command.BACK:
+        return _back(engine, ctx, conv, state)
+    if cmd is Command.HELP:
+        topic = f"help.flow.{state.flow}" if state.flow else "help.idle"
+        body = t(topic) if ctx.content.catalog.has(topic) else t("help.idle")
+        return _aside(engine, ctx, state, Outgoing(t("help.commands", topic=body)))
+    if cmd in (Command.LANGUAGE, Command.ENGLISH, Command.CHINESE):
+        return _language(engine, ctx, conv, state, cmd)
+    if cmd is Command.MINE:
+        return _aside(engine, ctx, state, *mine(ctx))
+    # 订阅/退订 belong to the push-subscription feature, which is not built yet.
+    return _aside(engine, ctx, state, Outgoing(t("system.subscriptions_unbuilt")))
+
+
+def _back(engine: Engine, ctx: Ctx, conv: Conversation, state: State) -> Transition:
+    if state.flow is None or not conv.history:
+        return Transition(IDLE, (menu_message(ctx),))
+    previous = State(state.flow, conv.history[-1], state.data)
+    conv.history = conv.history[:-1]
+    return Transition(previous, reprompt(engine, ctx, previous), remember=False)
+
+
+def _language(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
+              cmd: Command) -> Transition:
+    if cmd is Command.ENGLISH:
+        conv.lang = "en"
+    elif cmd is Command.CHINESE:
+        conv.lang = "zh-CN"
+    else:
+        conv.lang = "en" if conv.lang == "zh-CN" else "zh-CN"
+    switched = engine.with_lang(ctx, conv.lang)
+    return _aside(engine, switched, state, Outgoing(t("system.language_set")))
+
+
+def mine(ctx: Ctx) -> tuple[Outgoing, ...]:
+    lines: list[Outgoing] = [Outgoing(t("mine.account", channel=t(f"channel.{ctx.channel}")))]
+    if ctx.staff is not None:
+        area = ctx.content.areas.get(ctx.staff.area_code)
+        lines.append(Outgoing(t("mine.staff", role=t(f"staff.role.{ctx.staff.role.value}"),
+                                area=area.name if area else ctx.staff.area_code)))
+    sections = [s(ctx) for s in MINE_SECTIONS]
+    found = [s for s in sections if s is not None]
+    lines.extend(found or [Outgoing(t("mine.nothing_yet"))])
+    return tuple(lines)
+
+
+def link_staff(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
+               code: str) -> Transition:
+    linked = staff_service.redeem_link_code(ctx.session, code=code, conversation=conv, now=ctx.now)
+    if linked is None:
+        return _aside(engine, ctx, state, Outgoing(t("staff.link_failed")))
+    ctx.staff = view(linked)
+    area = ctx.content.areas.get(linked.area_code)
+    said = Outgoing(t("staff.linked", role=t(f"staff.role.{linked.role}"),
+                      area=area.name if area else linked.area_code))
+    return Transition(IDLE, (said, menu_message(ctx)))
+
+
+def event(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
+          incoming: Incoming) -> Transition:
+    kind = incoming.event
+    if kind == "subscribe":
+        return _welcome(ctx, conv, incoming)
+    if kind == "location":
+        return _aside(engine, ctx, state, _nearest(ctx, incoming))
+    return _aside(engine, ctx, state, Outgoing(t("system.unsupported_message")))
+
+
+def _welcome(ctx: Ctx, conv: Conversation, incoming: Incoming) -> Transition:
+    said: list[Outgoing] = [Outgoing(t("system.welcome"))]
+    scene = incoming.extra.get("scene", "")
+    area = ctx.content.areas.get(scene) if scene else None
+    if area is not None:
+        conv.area_code = area.code
+        said.append(Outgoing(t("system.scene_area", area=ctx.content.areas.full_name(area.code))))
+    return Transition(IDLE, (*said, menu_message(ctx)))
+
+
+def _nearest(ctx: Ctx, incoming: Incoming) -> Outgoing:
+    try:
+        lat, lon = float(incoming.extra["lat"]), float(incoming.extra["lon"])
+    except (KeyError, ValueError):
+        return Outgoing(t("location.unreadable"))
+    area = ctx.content.areas.nearest(lat, lon)
+    if area is None:
+        return Outgoing(t("location.no_data"))
+    return Outgoing(t("location.nearest", area=ctx.content.areas.full_name(area.code)))
+
+
+def text_of(ctx: Ctx, item: Text) -> str:
+    return ctx.text(item)

@@ -1,0 +1,89 @@
+"""Writing pushes into the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from core.messages import Outgoing, Reply
+from core.models import Conversation, OutboxMessage
+from core.timeutil import utcnow
+
+PENDING, SENT, FAILED, CANCELLED, HELD = "pending", "sent", "failed", "cancelled", "held"
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    recipient: str,
+    kind: str,
+    messages: Sequence[Outgoing],
+    lang: str,
+    not_before: datetime | None = None,
+) -> bool:
+    """Adds a push unless one with ``key`` exists already; True when a row was written."""
+    values = {
+        "idempotency_key": key[:200],
+        "channel": channel,
+        "recipient": recipient,
+        "kind": kind,
+        "payload": Reply(lang, tuple(messages)).to_json(),
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": (not_before or utcnow()),
+        "created_at": utcnow(),
+    }
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=["idempotency_key"]
+    )
+    return bool(session.execute(stmt).rowcount)
+
+
+def enqueue_to_identities(
+    session: Session,
+    *,
+    key: str,
+    identities: Sequence[Conversation],
+    kind: str,
+    messages: Sequence[Outgoing],
+) -> int:
+    """One push per chat identity (a person may use WeChat and Telegram), each in its language."""
+    written = 0
+    for conv in identities:
+        if not conv.reachable:
+            continue
+        written += enqueue(
+            session,
+            key=f"{key}:{conv.channel}:{conv.external_id}",
+            channel=conv.channel,
+            recipient=conv.external_id,
+            kind=kind,
+            messages=messages,
+            lang=conv.lang,
+        )
+    return written
+
+
+def staff_identities(session: Session, staff_id: int) -> list[Conversation]:
+    return list(session.exec(select(Conversation).where(Conversation.staff_id == staff_id)))
+
+
+def cancel_pending(session: Session, channel: str, recipient: str, reason: str) -> int:
+    """Stops every push still waiting for one identity (blocked, unsubscribed)."""
+    stmt = (
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.channel) == channel)
+        .where(col(OutboxMessage.recipient) == recipient)
+        .where(col(OutboxMessage.status).in_([PENDING, HELD]))
+        .values(status=CANCELLED, last_error=reason[:500])
+    )
+    return int(session.execute(stmt).rowcount or 0)

@@ -1,0 +1,82 @@
+"""Personal data at rest and on screen: encryption, keyed lookup hashes and masking.
+
+AES-GCM (via ``cryptography``) rather than SM4: SM4 needs a native library that a
+fresh machine does not have; the ``Vault`` is the one place to swap the cipher.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+_VERSION = b"v1"
+
+
+def _derive(secret: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jobbot", info=purpose).derive(secret)
+
+
+class Vault:
+    """Encrypts personal fields and computes keyed hashes for looking them up."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._aead = AESGCM(_derive(secret, b"encrypt"))
+        self._hash_key = _derive(secret, b"lookup-hash")
+
+    def encrypt(self, plain: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, plain.encode(), _VERSION)
+        return (_VERSION + b":" + base64.urlsafe_b64encode(nonce + sealed)).decode()
+
+    def decrypt(self, token: str) -> str:
+        version, _, body = token.encode().partition(b":")
+        raw = base64.urlsafe_b64decode(body)
+        return self._aead.decrypt(raw[:12], raw[12:], version).decode()
+
+    def lookup_hash(self, value: str) -> str:
+        """Keyed hash of a normalised value: equal inputs match, nothing is recoverable."""
+        return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(value: str) -> str:
+    """``370102199001011234`` -> ``3701**********1234``."""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """``13812345678`` -> ``138****5678``."""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """``张三`` -> ``张*``, ``张小明`` -> ``张*明``."""
+    if len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+# Anything shaped like an ID number (18 chars, last may be X) or a mainland mobile,
+# also when written with full-width digits or spaces/dashes inside a phone number.
+_ID_SHAPE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_PHONE_SHAPE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+
+
+def redact(text: str) -> str:
+    """Masks ID-number- and phone-shaped substrings; used on log lines and error texts."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = _ID_SHAPE.sub(lambda m: mask_id_number(m.group(0)), folded)
+    return _PHONE_SHAPE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))[-11:]), folded)

@@ -1,0 +1,46 @@
+"""Builds the pieces every entry point needs (web, worker, chat, CLI) from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.content.loader import Content, load_content
+from core.db import Database
+from core.dialog.engine import Engine, EngineConfig
+from core.dialog.flow import Flow
+from core.flows import default_flows
+from core.migrate import require_current_schema
+from core.personal import Vault
+from core.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    content: Content
+    vault: Vault
+    engine: Engine
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    flows: Mapping[str, Flow] | None = None,
+    check_schema: bool = True,
+) -> Runtime:
+    """Loads content (fails loudly on a bad file) and refuses an outdated schema."""
+    content = load_content(settings.content_dir)
+    database = db or Database(settings.database_url)
+    if check_schema:
+        require_current_schema(database)
+    vault = Vault(settings.resolved_secret_key())
+    config = EngineConfig(idle_timeout=timedelta(minutes=settings.idle_timeout_minutes))
+    engine = Engine(database, content, vault, flows or default_flows(), config)
+    return Runtime(settings, database, content, vault, engine)

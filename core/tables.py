@@ -1,0 +1,3 @@
+"""Imports every module that defines tables, so the metadata is complete for Alembic."""
+
+from core import models  # noqa: F401

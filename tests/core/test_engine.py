@@ -1,0 +1,154 @@
+"""The dialog engine, driven the way a channel adapter drives it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from core.models import Conversation, InboundMessage
+from core.runtime import Runtime
+from tests.talk import Talk
+
+
+def test_first_contact_shows_menu_in_chinese(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(event="subscribe")
+    assert talk.ids() == ["system.welcome", "menu.title"]
+    assert "m:register" in talk.options() and "m:notices" in talk.options()
+    assert "求职" in talk.say("菜单")[0]
+
+
+def test_telegram_english_user_gets_english_on_first_contact(runtime: Runtime) -> None:
+    talk = Talk(runtime, channel="telegram", lang="en-GB")
+    assert "Reply 1" in talk.say("menu")[0]
+
+
+def test_menu_number_opens_item(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("菜单")
+    position = talk.options().index("m:notices") + 1
+    talk.send(str(position))
+    assert talk.ids() == ["notices.list"]
+
+
+def test_full_width_number_is_understood(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("菜单")
+    position = talk.options().index("m:notices") + 1
+    talk.send(chr(0xFF10 + position))
+    assert talk.ids() == ["notices.list"]
+
+
+def test_unbuilt_menu_item_says_so_and_stays_at_menu(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:complaint")
+    assert talk.ids() == ["menu.unbuilt", "menu.title"]
+    feature = talk.last.messages[0].text.params["feature"]  # type: ignore[union-attr]
+    assert feature.id == "menu.item.complaint"
+
+
+def test_nonsense_at_menu_explains_what_is_expected(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("asdfgh 啊啊啊")
+    assert talk.ids() == ["menu.not_understood", "menu.title"]
+
+
+def test_nonsense_mid_flow_reprompts_and_keeps_place(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("1")
+    assert talk.ids() == ["notices.detail"]
+    talk.send("blah")
+    assert talk.ids() == ["notices.pick", "notices.detail"]
+
+
+def test_back_returns_to_previous_step(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("1")
+    talk.send("返回")
+    assert talk.ids() == ["notices.list"]
+    talk.send("返回")
+    assert talk.ids() == ["menu.title"]
+
+
+def test_help_mid_flow_keeps_the_step(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("帮助")
+    assert talk.ids() == ["help.commands", "notices.list"]
+    talk.send("1")
+    assert talk.ids() == ["notices.detail"]
+
+
+def test_language_switch_mid_flow_keeps_the_step(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    reply = talk.send("English")
+    assert reply.lang == "en"
+    assert talk.ids() == ["system.language_set", "notices.list"]
+    assert talk.send("1").lang == "en"
+    assert talk.ids() == ["notices.detail"]
+
+
+def test_cancel_mid_flow_returns_to_menu(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("取消")
+    assert talk.ids() == ["system.cancelled", "menu.title"]
+
+
+def test_every_global_command_works_in_every_state(runtime: Runtime) -> None:
+    words = ["菜单", "取消", "返回", "帮助", "语言", "我的", "订阅", "退订",
+             "menu", "cancel", "back", "help", "language", "mine", "subscribe", "unsubscribe"]
+    for word in words:
+        talk = Talk(runtime, user=f"u-{word}")
+        talk.send(choice="m:notices")
+        talk.send(word)
+        assert "menu.not_understood" not in talk.ids(), word
+        assert "notices.pick" not in talk.ids(), word
+
+
+def test_subscribe_says_it_is_not_built_yet(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("订阅")
+    assert talk.ids()[0] == "system.subscriptions_unbuilt"
+
+
+def test_stale_button_is_refused_and_step_repeated(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send(choice="n:does-not-exist-anymore")
+    assert talk.ids() == ["system.stale_choice", "notices.list"]
+
+
+def test_idle_conversation_restarts_with_notice(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    with runtime.db.transaction() as session:
+        conv = session.exec(select(Conversation)).one()
+        assert conv.last_inbound_at is not None
+        conv.last_inbound_at -= timedelta(minutes=runtime.settings.idle_timeout_minutes + 1)
+        session.add(conv)
+    talk.send("1")
+    assert talk.ids()[0] == "system.idle_restart"
+
+
+def test_redelivered_message_gets_same_reply_and_no_second_effect(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices", message_id="m-1")
+    first = talk.send("1", message_id="m-2")
+    again = talk.send("1", message_id="m-2")
+    assert again.duplicate and again.messages == first.messages
+    with runtime.db.transaction() as session:
+        assert len(session.exec(select(InboundMessage)).all()) == 2
+        conv = session.exec(select(Conversation)).one()
+        assert conv.history == ["list"]  # the repeat did not advance anything
+
+
+def test_same_message_id_on_another_channel_is_a_different_message(runtime: Runtime) -> None:
+    a = Talk(runtime, channel="wechat", user="w1")
+    b = Talk(runtime, channel="telegram", user="t1")
+    a.send("菜单", message_id="42")
+    assert not b.send("菜单", message_id="42").duplicate
