@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-ParamValue = "str | int | float | Text"
+MAX_OPTION_ID_BYTES = 64  # Telegram's callback_data limit
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,10 @@ class Option:
 
     id: str
     label: Text
+
+    def __post_init__(self) -> None:
+        if not 0 < len(self.id.encode()) <= MAX_OPTION_ID_BYTES:
+            raise ValueError(f"option id must be 1..{MAX_OPTION_ID_BYTES} bytes: {self.id!r}")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -23,7 +24,8 @@ from core.dialog.commands import CommandWords
 from core.dialog.flow import Ctx, Flow, State, Transition
 from core.messages import Incoming, Outgoing, Reply, t
 from core.models import Conversation, InboundMessage, OutboxMessage, Staff
-from core.outbox import HELD, SENT
+from core import audit
+from core.outbox import HELD, SENT, cancel_pending
 from core.personal import Vault
 from core.staff import view
 from core.timeutil import utcnow
@@ -62,6 +64,26 @@ class Engine:
             # A concurrent delivery of the same message id won the race; its reply stands.
             log.info("re-delivery raced on %s message; answering from the record", incoming.channel)
             return self._handle_once(incoming)
+
+    def forget(self, channel: str, user_id: str) -> bool:
+        """Deletes a chat identity's chat-side data (state, link, re-delivery records) and
+        stops every push to it, e.g. when a WeChat user unfollows. Government records the
+        person made are not touched. Returns whether there was anything to forget."""
+        with self.db.transaction() as session:
+            conv = session.exec(
+                select(Conversation).where(Conversation.channel == channel)
+                .where(Conversation.external_id == user_id).with_for_update()
+            ).first()
+            cancel_pending(session, channel, user_id, "recipient left the channel")
+            session.execute(sa.delete(InboundMessage)
+                            .where(col(InboundMessage.channel) == channel)
+                            .where(col(InboundMessage.external_id) == user_id))
+            if conv is None:
+                return False
+            audit.record(session, actor="system", action="identity.forget",
+                         subject=f"conversation:{conv.id}", channel=channel)
+            session.delete(conv)
+            return True
 
     def _handle_once(self, incoming: Incoming) -> Reply:
         with self.db.transaction() as session:

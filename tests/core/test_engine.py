@@ -152,3 +152,20 @@ def test_same_message_id_on_another_channel_is_a_different_message(runtime: Runt
     b = Talk(runtime, channel="telegram", user="t1")
     a.send("菜单", message_id="42")
     assert not b.send("菜单", message_id="42").duplicate
+
+
+def test_forget_removes_chat_side_data_and_stops_pushes(runtime: Runtime) -> None:
+    from core.messages import Outgoing, t
+    from core.models import OutboxMessage
+    from core.outbox import enqueue
+
+    talk = Talk(runtime, channel="wechat", user="o-123")
+    talk.send("菜单", message_id="1")
+    with runtime.db.transaction() as session:
+        enqueue(session, key="k1", channel="wechat", recipient="o-123", kind="notice",
+                messages=[Outgoing(t("menu.title"))], lang="zh-CN")
+    assert runtime.engine.forget("wechat", "o-123")
+    with runtime.db.transaction() as session:
+        assert session.exec(select(Conversation)).first() is None
+        assert session.exec(select(InboundMessage)).first() is None
+        assert session.exec(select(OutboxMessage)).one().status == "cancelled"

@@ -1,0 +1,61 @@
+"""Turning what a resident typed into search tokens.
+
+"我想找个保安的工作" -> ["保安"]; "济南 保洁 包吃住" -> ["济南", "保洁"] (area names are taken
+out earlier by the area lookup). Chat phrasing around the job word is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.matching.normalize import normalize_text, strip_decoration
+
+_LEAD = re.compile(
+    r"^(?:请问|麻烦|帮我|帮忙|你好|您好|我|俺|本人)*"
+    r"(?:想要|想|要|需要|打算|准备)?"
+    r"(?:在|去|到)?"
+    r"(?:找|寻找|应聘|求职|做|干|当|上|学)?"
+    r"(?:一份|一个|个|份|点)?"
+    r"(?:有没有|有无|有什么|有啥|哪里有|哪有|还有|有)?"
+    r"(?:招聘|招(?![生商标投待]))?"
+)
+_TAIL = re.compile(
+    r"(?:的)?(?:工作岗位|工作|活儿|活|岗位|职位|招聘信息|招聘|差事|事情|事|兼职工作)?"
+    r"(?:的)?(?:吗|呢|啊|吧|呀|么|嘛)?$"
+)
+_INNER = re.compile(r"(?:有没有|哪里有|附近的?|相关的?|方面的?|类的?)")
+_STOP_TOKENS = frozenset(
+    {"我", "想", "找", "工作", "找工作", "岗位", "职位", "招聘", "附近", "的", "要", "有", "吗",
+     "呢", "什么", "啥", "什么工作", "啥工作", "活", "活儿", "求职", "应聘"}
+)
+
+
+def clean_token(token: str) -> list[str]:
+    """Drop chat phrasing around one token (nothing remains of pure chat like 有活吗).
+
+    An inner 的 splits the rest ("夜班的保安" -> 夜班, 保安); a leading one stays (的士司机).
+    """
+    inner = _INNER.sub("", token)
+    stripped = _TAIL.sub("", _LEAD.sub("", inner, count=1), count=1)
+    if not stripped:
+        return []
+    head, *rest = stripped.split("的")
+    parts = [head, *rest] if head else ["的" + "的".join(rest)]
+    return [p for p in parts if p]
+
+
+def query_tokens(text: str) -> list[str]:
+    """Normalised search tokens of a query (already without area names)."""
+    folded = normalize_text(text)
+    decorated = strip_decoration(folded) or folded
+    raw_tokens = decorated.split()
+    if len(raw_tokens) > 1 and all(t.isascii() and t.isalpha() for t in raw_tokens):
+        return ["".join(raw_tokens)]  # pinyin typed with spaces: "bao an"
+    tokens: list[str] = []
+    for raw in raw_tokens:
+        if raw in _STOP_TOKENS:
+            continue
+        for token in clean_token(raw):
+            if token not in _STOP_TOKENS and token not in tokens:
+                tokens.append(token)
+    return tokens

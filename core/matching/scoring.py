@@ -1,0 +1,78 @@
+"""Scoring distinct titles against one query token (0..100, higher is better)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from core.matching.normalize import is_ascii_query
+from core.matching.pinyin import pinyin_forms
+from core.matching.titles import TitleTable
+from core.matching.vocabulary import Vocabulary
+
+GOOD = 70.0  # below this a title is not a match worth showing
+_TITLE_INITIALS_WEIGHT = 0.95
+
+
+def _keep_max(scores: dict[int, float], pairs: Iterable[tuple[int, float]]) -> None:
+    for title, score in pairs:
+        if score > scores.get(title, 0.0):
+            scores[title] = score
+
+
+def vocabulary_scores(
+    token: str, vocabulary: Vocabulary, titles: TitleTable, prior: Sequence[int]
+) -> dict[int, float]:
+    """Titles containing a surface the token means, or a surface of the same job."""
+    weights: dict[int, float] = {}
+    for match in vocabulary.match_terms(token, prior):
+        for link in vocabulary.expansions(match.surface):
+            weight = match.score / 100 * link.weight
+            if weight > weights.get(link.surface, 0.0):
+                weights[link.surface] = weight
+    scores: dict[int, float] = {}
+    for surface, weight in weights.items():
+        _keep_max(scores, ((t, weight * p) for t, p in titles.postings.get(surface, ())))
+    return scores
+
+
+def direct_scores(token: str, titles: TitleTable) -> dict[int, float]:
+    """Titles containing the token itself (hanzi), or its letters as pinyin or initials."""
+    scores: dict[int, float] = {}
+    if not is_ascii_query(token):
+        _keep_max(scores, titles.containing(token))
+        return scores
+    letters = token.lower()
+    if len(letters) >= 3 and letters.isalpha():
+        _keep_max(scores, titles.pinyin_containing(letters))
+    if 2 <= len(letters) <= 5 and letters.isalpha():
+        pairs = titles.initials_prefixed(letters)
+        _keep_max(scores, ((t, s * _TITLE_INITIALS_WEIGHT) for t, s in pairs))
+    return scores
+
+
+def token_scores(
+    token: str, vocabulary: Vocabulary, titles: TitleTable, prior: Sequence[int]
+) -> dict[int, float]:
+    """Best score per title for one token; fuzzy title matching only when nothing else fits."""
+    scores = vocabulary_scores(token, vocabulary, titles, prior)
+    _keep_max(scores, direct_scores(token, titles).items())
+    if not any(score >= GOOD for score in scores.values()):
+        _keep_max(scores, titles.fuzzy(token, pinyin_forms(token).full))
+    return {title: score for title, score in scores.items() if score >= GOOD}
+
+
+def query_scores(
+    tokens: Sequence[str], vocabulary: Vocabulary, titles: TitleTable, prior: Sequence[int]
+) -> dict[int, float]:
+    """Combine tokens: a title scores its best token, plus 2 for every other token it matches."""
+    per_token = [token_scores(t, vocabulary, titles, prior) for t in tokens]
+    if len(per_token) == 1:
+        return per_token[0]
+    combined: dict[int, float] = {}
+    for scores in per_token:
+        for title, score in scores.items():
+            combined[title] = max(combined.get(title, 0.0), score)
+    for title in combined:
+        matched = sum(1 for scores in per_token if title in scores)
+        combined[title] += 2.0 * (matched - 1)
+    return combined

@@ -1,0 +1,158 @@
+"""Matching one query token against the vocabulary's surface forms.
+
+A *surface* is one normalised name, alias or synonym ("保安", "门卫", "网约配送员"). A token
+is matched by exact hanzi substrings, by homophones (same toneless pinyin), and for Latin
+input by full pinyin, pinyin prefix or initials; fuzzy scoring is the last resort.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from core.matching.normalize import compact, has_cjk, is_ascii_query
+from core.matching.pinyin import pinyin_forms
+
+MAX_SURFACE_LEN = 16
+_PREFIX_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    surface: int  # index into TermTable.surfaces
+    score: float  # 0..100: how sure we are the token means this surface
+
+
+class TermTable:
+    """Surface strings with pinyin look-ups; built once per vocabulary."""
+
+    def __init__(self, surfaces: Sequence[str]) -> None:
+        self.surfaces: tuple[str, ...] = tuple(surfaces)
+        self.ids: dict[str, int] = {s: i for i, s in enumerate(self.surfaces)}
+        forms = [pinyin_forms(s) for s in self.surfaces]
+        self.pinyin: tuple[str, ...] = tuple(f.full for f in forms)
+        self.initials: tuple[str, ...] = tuple(f.initials for f in forms)
+        self.by_pinyin = _group(self.pinyin)
+        self.by_initials = _group(self.initials)
+        self._sorted_pinyin = sorted((p, i) for i, p in enumerate(self.pinyin) if p.isalpha())
+
+    def match(self, token: str, prior: Sequence[int] | None = None) -> list[TermMatch]:
+        """Surfaces the token may mean, best first. ``prior`` (per surface) breaks ties."""
+        text = compact(token)
+        if not text:
+            return []
+        found = _ascii_matches(self, text.lower(), prior) if is_ascii_query(text) else []
+        if not found and has_cjk(text):
+            found = _hanzi_matches(self, text)
+        if not found:
+            found = _fuzzy_matches(self, text)
+        return _best_per_surface(found)
+
+    def prefix_ids(self, prefix: str) -> list[int]:
+        start = bisect.bisect_left(self._sorted_pinyin, (prefix, -1))
+        out: list[int] = []
+        for pinyin, surface in self._sorted_pinyin[start:]:
+            if not pinyin.startswith(prefix):
+                break
+            out.append(surface)
+        return out
+
+
+def _group(keys: Sequence[str]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key:
+            grouped.setdefault(key, []).append(i)
+    return grouped
+
+
+def _best_per_surface(matches: list[TermMatch]) -> list[TermMatch]:
+    best: dict[int, TermMatch] = {}
+    for m in matches:
+        if m.surface not in best or m.score > best[m.surface].score:
+            best[m.surface] = m
+    return sorted(best.values(), key=lambda m: -m.score)
+
+
+def _spans(table: TermTable, text: str) -> list[tuple[int, int, int]]:
+    """Maximal exact surface occurrences (start, stop, surface) of length >= 2 in text."""
+    found: list[tuple[int, int, int]] = []
+    for i in range(len(text)):
+        for j in range(min(len(text), i + MAX_SURFACE_LEN), i + 1, -1):
+            surface = table.ids.get(text[i:j])
+            if surface is not None:
+                found.append((i, j, surface))
+                break
+    return [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f for o in found)]
+
+
+def _hanzi_matches(table: TermTable, text: str) -> list[TermMatch]:
+    n = len(text)
+    exact = _spans(table, text)
+    out = [TermMatch(s, 100.0 if j - i == n else 85 + 10 * (j - i) / n) for i, j, s in exact]
+    covered = {k for i, j, _ in exact for k in range(i, j)}
+    forms = pinyin_forms(text)
+    if len(forms.syllables) != n:
+        return out
+    for i, j in _free_windows(n, covered):
+        for surface in table.by_pinyin.get(forms.window(i, j), ()):
+            out.append(TermMatch(surface, 92.0 if j - i == n else 78 + 10 * (j - i) / n))
+    return out
+
+
+def _free_windows(n: int, covered: set[int]) -> list[tuple[int, int]]:
+    """Windows of >= 2 characters that overlap no exact match, longest first."""
+    windows = [
+        (i, j)
+        for length in range(min(n, MAX_SURFACE_LEN), 1, -1)
+        for i in range(n - length + 1)
+        for j in (i + length,)
+        if not covered.intersection(range(i, j))
+    ]
+    return windows
+
+
+def _ascii_matches(table: TermTable, text: str, prior: Sequence[int] | None) -> list[TermMatch]:
+    out: list[TermMatch] = []
+    if text in table.ids:
+        out.append(TermMatch(table.ids[text], 100.0))
+    out.extend(TermMatch(s, 98.0) for s in table.by_pinyin.get(text, ()))
+    if 2 <= len(text) <= 5 and text.isalpha():
+        out.extend(_ranked(table.by_initials.get(text, ()), prior, low=80.0, high=90.0))
+    if len(text) >= 3 and text.isalpha():
+        prefixed = [s for s in table.prefix_ids(text) if table.pinyin[s] != text]
+        for m in _ranked(prefixed, prior, low=0.0, high=4.0)[:_PREFIX_LIMIT]:
+            coverage = len(text) / len(table.pinyin[m.surface])
+            out.append(TermMatch(m.surface, 72 + 18 * coverage + m.score))
+    return out
+
+
+def _ranked(
+    surfaces: Sequence[int], prior: Sequence[int] | None, *, low: float, high: float
+) -> list[TermMatch]:
+    """Score surfaces between low and high by their prior (e.g. how many openings use them)."""
+    if not surfaces:
+        return []
+    weights = [prior[s] if prior is not None else 0 for s in surfaces]
+    top = max(weights) or 1
+    scored = [TermMatch(s, low + (high - low) * w / top) for s, w in zip(surfaces, weights, strict=True)]
+    return sorted(scored, key=lambda m: -m.score)
+
+
+def _fuzzy_matches(table: TermTable, text: str) -> list[TermMatch]:
+    out: list[TermMatch] = []
+    if has_cjk(text) and len(text) >= 3:
+        for _s, score, surface in process.extract(
+            text, table.surfaces, scorer=fuzz.ratio, score_cutoff=75, limit=5
+        ):
+            out.append(TermMatch(surface, score * 0.9))
+    query_pinyin = pinyin_forms(text).full
+    if len(query_pinyin) >= 5:
+        for _p, score, surface in process.extract(
+            query_pinyin, table.pinyin, scorer=fuzz.ratio, score_cutoff=86, limit=5
+        ):
+            out.append(TermMatch(surface, score * 0.88))
+    return out
