@@ -19,6 +19,11 @@ def record(
 ) -> None:
     """``subject`` is a keyed hash or an internal id, never a raw personal value."""
     session.add(
-        AuditEntry(actor=actor, action=action, subject=subject, detail=redact(detail)[:1000],
-                   channel=channel)
+        AuditEntry(
+            actor=actor,
+            action=action,
+            subject=subject,
+            detail=redact(detail)[:1000],
+            channel=channel,
+        )
     )

@@ -34,8 +34,14 @@ def load_demo(session: Session, vault: Vault) -> list[str]:
     created = []
     for demo in DEMO_STAFF:
         if find_by_username(session, demo.username) is None:
-            add_staff(session, vault=vault, username=demo.username, name=demo.name,
-                      role=demo.role, area_code=demo.area_code)
+            add_staff(
+                session,
+                vault=vault,
+                username=demo.username,
+                name=demo.name,
+                role=demo.role,
+                area_code=demo.area_code,
+            )
             created.append(f"staff {demo.username}")
     marker = session.get(SharedValue, "demo.version")
     if marker is None:

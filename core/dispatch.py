@@ -63,8 +63,12 @@ class Dispatcher:
                 select(OutboxMessage.id)
                 .where(OutboxMessage.status == PENDING)
                 .where(OutboxMessage.next_attempt_at <= now)
-                .where(sa.or_(col(OutboxMessage.lease_until).is_(None),
-                              col(OutboxMessage.lease_until) < now))
+                .where(
+                    sa.or_(
+                        col(OutboxMessage.lease_until).is_(None),
+                        col(OutboxMessage.lease_until) < now,
+                    )
+                )
                 .order_by(col(OutboxMessage.id))
                 .limit(batch)
             )
@@ -74,7 +78,8 @@ class Dispatcher:
             if not ids:
                 return []
             session.execute(
-                sa.update(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
+                sa.update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(ids))
                 .values(lease_until=now + LEASE, claimed_by=self.worker_id)
             )
             rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))).all()
@@ -88,13 +93,23 @@ class Dispatcher:
     async def _deliver(self, row: OutboxMessage) -> None:
         sender = self.senders.get(row.channel)
         if sender is None:
-            await self._update(row, status=PENDING, error="channel is not configured here",
-                               at=self.clock() + CHANNEL_OFF_DELAY, count=False)
+            await self._update(
+                row,
+                status=PENDING,
+                error="channel is not configured here",
+                at=self.clock() + CHANNEL_OFF_DELAY,
+                count=False,
+            )
             return
         wait = await self._take_tokens(sender, row.recipient)
         if wait > 0:
-            await self._update(row, status=PENDING, error=None,
-                               at=self.clock() + timedelta(seconds=wait), count=False)
+            await self._update(
+                row,
+                status=PENDING,
+                error=None,
+                at=self.clock() + timedelta(seconds=wait),
+                count=False,
+            )
             return
         try:
             await sender.send(row.recipient, Reply.from_json(row.payload), row.kind)
@@ -123,12 +138,20 @@ class Dispatcher:
     def _take(self, sender: Sender, recipient: str) -> tuple[float, float]:
         try:
             with self.db.transaction() as session:
-                wait_one = ratelimit.take(session, f"{sender.channel}:to:{recipient}",
-                                          rate=sender.recipient_rate, burst=1.0)
+                wait_one = ratelimit.take(
+                    session,
+                    f"{sender.channel}:to:{recipient}",
+                    rate=sender.recipient_rate,
+                    burst=1.0,
+                )
                 if wait_one > 0:
                     return 0.0, wait_one
-                wait_all = ratelimit.take(session, f"{sender.channel}:all", rate=sender.global_rate,
-                                          burst=max(1.0, sender.global_rate))
+                wait_all = ratelimit.take(
+                    session,
+                    f"{sender.channel}:all",
+                    rate=sender.global_rate,
+                    burst=max(1.0, sender.global_rate),
+                )
                 if wait_all > 0:
                     raise _GiveBack(wait_all)  # roll back: the recipient's token is not spent
                 return 0.0, 0.0
@@ -151,24 +174,34 @@ class Dispatcher:
                 _set(session, row, status=FAILED, error=reason, at=self.clock(), count=True)
                 if unreachable:
                     _mark_unreachable(session, row.channel, row.recipient, reason)
+
         await anyio.to_thread.run_sync(write)
 
-    async def _update(self, row: OutboxMessage, *, status: str, error: str | None,
-                      at: datetime, count: bool) -> None:
+    async def _update(
+        self, row: OutboxMessage, *, status: str, error: str | None, at: datetime, count: bool
+    ) -> None:
         def write() -> None:
             with self.db.transaction() as session:
                 _set(session, row, status=status, error=error, at=at, count=count)
+
         await anyio.to_thread.run_sync(write)
 
 
-class _GiveBack(Exception):  # noqa: N818
+class _GiveBack(Exception):
     def __init__(self, wait: float) -> None:
         super().__init__(wait)
         self.wait = wait
 
 
-def _set(session: object, row: OutboxMessage, *, status: str, error: str | None,
-         at: datetime, count: bool) -> None:
+def _set(
+    session: object,
+    row: OutboxMessage,
+    *,
+    status: str,
+    error: str | None,
+    at: datetime,
+    count: bool,
+) -> None:
     values: dict[str, object] = {"status": status, "lease_until": None, "last_error": error}
     if count:
         values["attempts"] = row.attempts + 1
@@ -176,14 +209,21 @@ def _set(session: object, row: OutboxMessage, *, status: str, error: str | None,
         values["sent_at"] = at
     elif status == PENDING:
         values["next_attempt_at"] = at
-    stmt = (sa.update(OutboxMessage).where(col(OutboxMessage.id) == row.id)
-            .where(col(OutboxMessage.status) != CANCELLED).values(**values))
+    stmt = (
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row.id)
+        .where(col(OutboxMessage.status) != CANCELLED)
+        .values(**values)
+    )
     session.execute(stmt)  # type: ignore[attr-defined]
 
 
 def _mark_unreachable(session: object, channel: str, recipient: str, reason: str) -> None:
-    stmt = (sa.update(Conversation).where(col(Conversation.channel) == channel)
-            .where(col(Conversation.external_id) == recipient)
-            .values(reachable=False, unreachable_reason=reason[:200]))
+    stmt = (
+        sa.update(Conversation)
+        .where(col(Conversation.channel) == channel)
+        .where(col(Conversation.external_id) == recipient)
+        .values(reachable=False, unreachable_reason=reason[:200])
+    )
     session.execute(stmt)  # type: ignore[attr-defined]
     cancel_pending(session, channel, recipient, f"recipient unreachable: {reason}")  # type: ignore[arg-type]

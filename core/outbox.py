@@ -42,10 +42,14 @@ def enqueue(
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]
+    stmt = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
     )
-    return bool(session.execute(stmt).rowcount)
+    # rowcount is -1 on some drivers for INSERT … ON CONFLICT; RETURNING is exact.
+    return session.execute(stmt).first() is not None
 
 
 def enqueue_to_identities(

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import os
 import re
-import unicodedata
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -75,8 +74,23 @@ _ID_SHAPE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _PHONE_SHAPE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
 
 
+# Full-width digits, letters, plus and hyphen map one-to-one onto ASCII, so match positions
+# in the folded text are positions in the original.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
 def redact(text: str) -> str:
     """Masks ID-number- and phone-shaped substrings; used on log lines and error texts."""
-    folded = unicodedata.normalize("NFKC", text)
-    folded = _ID_SHAPE.sub(lambda m: mask_id_number(m.group(0)), folded)
-    return _PHONE_SHAPE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))[-11:]), folded)
+    folded = text.translate(_FULLWIDTH)
+    spans: list[tuple[int, int, str]] = []
+    for match in _ID_SHAPE.finditer(folded):
+        spans.append((match.start(), match.end(), mask_id_number(match.group(0))))
+    for match in _PHONE_SHAPE.finditer(folded):
+        if not any(a <= match.start() < b for a, b, _ in spans):
+            digits = re.sub(r"\D", "", match.group(0))[-11:]
+            spans.append((match.start(), match.end(), mask_phone(digits)))
+    out, last = [], 0
+    for start, end, masked in sorted(spans):
+        out += [text[last:start], masked]
+        last = end
+    return "".join([*out, text[last:]])

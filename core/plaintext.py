@@ -10,10 +10,14 @@ def render_plain(catalog: Catalog, message: Outgoing, lang: str) -> str:
     """The text, then one "回复 N  label" line per option, then links."""
     rendered = catalog.render(message, lang)
     lines = [rendered.text]
-    lines += [catalog.text(t("render.option_line", number=o.number, label=o.label), lang)
-              for o in rendered.options]
-    lines += [catalog.text(t("render.link_line", label=label, url=url), lang)
-              for url, label in rendered.links]
+    lines += [
+        catalog.text(t("render.option_line", number=o.number, label=o.label), lang)
+        for o in rendered.options
+    ]
+    lines += [
+        catalog.text(t("render.link_line", label=label, url=url), lang)
+        for url, label in rendered.links
+    ]
     return "\n".join(lines)
 
 

@@ -29,7 +29,8 @@ def take(
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
-        insert(table).values(key=key, tokens=burst, updated_at=current)
+        insert(table)
+        .values(key=key, tokens=burst, updated_at=current)
         .on_conflict_do_nothing(index_elements=["key"])
     )
     bucket = session.exec(select(RateBucket).where(RateBucket.key == key).with_for_update()).one()

@@ -58,8 +58,9 @@ class TickReport:
     failed: list[str] = field(default_factory=list)
 
 
-def tick(db: Database, content: Content, vault: Vault, jobs: Sequence[Job],
-         now: datetime) -> TickReport:
+def tick(
+    db: Database, content: Content, vault: Vault, jobs: Sequence[Job], now: datetime
+) -> TickReport:
     """Runs every job in its own transaction; one failing job does not stop the others."""
     report = TickReport()
     for job in jobs:
@@ -74,8 +75,17 @@ def tick(db: Database, content: Content, vault: Vault, jobs: Sequence[Job],
 
 
 def _write(session: Session, due: Due) -> int:
-    return int(enqueue(session, key=due.key, channel=due.channel, recipient=due.recipient,
-                       kind=due.kind, messages=due.messages, lang=due.lang))
+    return int(
+        enqueue(
+            session,
+            key=due.key,
+            channel=due.channel,
+            recipient=due.recipient,
+            kind=due.kind,
+            messages=due.messages,
+            lang=due.lang,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -86,10 +96,16 @@ class Housekeeping:
     keep_inbound: timedelta = timedelta(days=7)
 
     def due(self, ctx: TickCtx) -> Iterable[Due]:
-        ctx.session.execute(sa.delete(InboundMessage).where(
-            col(InboundMessage.received_at) < ctx.now - self.keep_inbound))
-        ctx.session.execute(sa.delete(StaffLinkCode).where(
-            col(StaffLinkCode.expires_at) < ctx.now - timedelta(days=1)))
+        ctx.session.execute(
+            sa.delete(InboundMessage).where(
+                col(InboundMessage.received_at) < ctx.now - self.keep_inbound
+            )
+        )
+        ctx.session.execute(
+            sa.delete(StaffLinkCode).where(
+                col(StaffLinkCode.expires_at) < ctx.now - timedelta(days=1)
+            )
+        )
         return ()
 
 

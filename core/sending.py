@@ -23,7 +23,7 @@ class PermanentError(Exception):
         self.reason, self.unreachable = reason, unreachable
 
 
-class HoldForReply(Exception):  # noqa: N818 (a signal, not a failure)
+class HoldForReply(Exception):
     """The channel cannot push now (e.g. WeChat's window closed); deliver with the next reply."""
 
 

@@ -11,7 +11,8 @@ from enum import StrEnum
 from sqlmodel import Session, select
 
 from core import audit
-from core.models import Conversation, Staff, StaffLinkCode
+from core.dialog.identity import ChatIdentity
+from core.models import Staff, StaffLinkCode
 from core.personal import Vault
 
 # No 0/O, 1/I/L: a code read aloud or typed on a phone keyboard survives.
@@ -47,12 +48,18 @@ def add_staff(
 ) -> Staff:
     if session.exec(select(Staff).where(Staff.username == username)).first():
         raise StaffError(f"username {username!r} is taken")
-    staff = Staff(username=username, name_enc=vault.encrypt(name), role=role.value,
-                  area_code=area_code)
+    staff = Staff(
+        username=username, name_enc=vault.encrypt(name), role=role.value, area_code=area_code
+    )
     session.add(staff)
     session.flush()
-    audit.record(session, actor="cli", action="staff.add", subject=f"staff:{staff.id}",
-                 detail=f"role={role.value} area={area_code}")
+    audit.record(
+        session,
+        actor="cli",
+        action="staff.add",
+        subject=f"staff:{staff.id}",
+        detail=f"role={role.value} area={area_code}",
+    )
     return staff
 
 
@@ -68,14 +75,19 @@ def issue_link_code(session: Session, *, staff: Staff, now: datetime, minutes: i
     """A fresh single-use code; only its hash is stored."""
     assert staff.id is not None
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    session.add(StaffLinkCode(staff_id=staff.id, code_hash=_code_hash(code),
-                              expires_at=now + timedelta(minutes=minutes)))
+    session.add(
+        StaffLinkCode(
+            staff_id=staff.id,
+            code_hash=_code_hash(code),
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
     audit.record(session, actor="cli", action="staff.link_code", subject=f"staff:{staff.id}")
     return code
 
 
 def redeem_link_code(
-    session: Session, *, code: str, conversation: Conversation, now: datetime
+    session: Session, *, code: str, conversation: ChatIdentity, now: datetime
 ) -> Staff | None:
     """Links the conversation to the staff member if the code is valid, unused and unexpired."""
     row = session.exec(
@@ -89,8 +101,13 @@ def redeem_link_code(
     row.used_at = now
     conversation.staff_id = staff.id
     session.add(row)
-    audit.record(session, actor=f"staff:{staff.id}", action="staff.link",
-                 subject=f"staff:{staff.id}", channel=conversation.channel)
+    audit.record(
+        session,
+        actor=f"staff:{staff.id}",
+        action="staff.link",
+        subject=f"staff:{staff.id}",
+        channel=conversation.channel,
+    )
     return staff
 
 

@@ -24,8 +24,12 @@ def worker_id() -> str:
 
 
 async def dispatch_forever(runtime: Runtime, senders: Mapping[str, Sender]) -> None:
-    dispatcher = Dispatcher(runtime.db, senders, worker_id=worker_id(),
-                            max_attempts=runtime.settings.outbox_max_attempts)
+    dispatcher = Dispatcher(
+        runtime.db,
+        senders,
+        worker_id=worker_id(),
+        max_attempts=runtime.settings.outbox_max_attempts,
+    )
     while True:
         try:
             handled = await dispatcher.run_once()
@@ -40,7 +44,8 @@ async def tick_forever(runtime: Runtime, jobs: Sequence[Job] | None = None) -> N
     chosen = list(jobs) if jobs is not None else default_jobs()
     while True:
         await anyio.to_thread.run_sync(
-            lambda: tick(runtime.db, runtime.content, runtime.vault, chosen, utcnow()))
+            lambda: tick(runtime.db, runtime.content, runtime.vault, chosen, utcnow())
+        )
         await asyncio.sleep(runtime.settings.scheduler_interval_seconds)
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: a migrated database (SQLite, or PostgreSQL in its own schema), settings, runtime.
+"""Shared fixtures: a migrated database (SQLite or PostgreSQL), settings and a runtime.
 
 Set JOBBOT_TEST_DATABASE_URL=postgresql://... to run the whole suite on PostgreSQL; each
 run works in a fresh schema that is dropped afterwards.

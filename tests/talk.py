@@ -14,17 +14,37 @@ _ids = itertools.count(1)
 class Talk:
     """One chat identity talking to the engine, the way a channel adapter would."""
 
-    def __init__(self, runtime: Runtime, user: str = "resident-1", channel: str = "console",
-                 lang: str | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        user: str = "resident-1",
+        channel: str = "console",
+        lang: str | None = None,
+    ) -> None:
         self.runtime, self.user, self.channel, self.lang = runtime, user, channel, lang
         self.last: Reply | None = None
 
-    def send(self, text: str | None = None, *, choice: str | None = None,
-             command: str | None = None, event: str | None = None,
-             message_id: str | None = None, **extra: str) -> Reply:
-        incoming = Incoming(channel=self.channel, user_id=self.user, text=text, choice=choice,
-                            command=command, event=event, message_id=message_id,
-                            lang_hint=self.lang, extra=extra)
+    def send(
+        self,
+        text: str | None = None,
+        *,
+        choice: str | None = None,
+        command: str | None = None,
+        event: str | None = None,
+        message_id: str | None = None,
+        **extra: str,
+    ) -> Reply:
+        incoming = Incoming(
+            channel=self.channel,
+            user_id=self.user,
+            text=text,
+            choice=choice,
+            command=command,
+            event=event,
+            message_id=message_id,
+            lang_hint=self.lang,
+            extra=extra,
+        )
         self.last = self.runtime.engine.handle(incoming)
         return self.last
 

@@ -32,15 +32,17 @@ class ConsoleSession:
         return self._show(self.runtime.engine.handle(incoming))
 
     def start(self) -> list[str]:
-        incoming = Incoming(channel=CHANNEL, user_id=self.user, event="subscribe",
-                            lang_hint=self.lang)
+        incoming = Incoming(
+            channel=CHANNEL, user_id=self.user, event="subscribe", lang_hint=self.lang
+        )
         return self._show(self.runtime.engine.handle(incoming))
 
     def _show(self, reply: Reply) -> list[str]:
         texts = render_reply(self.runtime.content.catalog, reply)
         asyncio.run(self.dispatcher.run_once())
-        texts += [f"📣 {text}" for to, _, got in self.sender.sent if to == self.user
-                  for text in got]
+        texts += [
+            f"📣 {text}" for to, _, got in self.sender.sent if to == self.user for text in got
+        ]
         self.sender.sent.clear()
         return texts
 

@@ -26,5 +26,6 @@ class TerminalSender:
         self.sent.append((recipient, kind, texts))
         if self.console is not None:
             for text in texts:
-                self.console.print(f"[bold magenta]📣 {recipient}[/] {redact(text)}",
-                                   highlight=False)
+                self.console.print(
+                    f"[bold magenta]📣 {recipient}[/] {redact(text)}", highlight=False
+                )

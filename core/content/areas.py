@@ -38,8 +38,10 @@ class AreaTree:
         if not isinstance(doc.data, dict) or not isinstance(doc.data.get("areas"), list):
             raise doc.error("areas", "expected a top-level list `areas`")
         areas: dict[str, Area] = {}
-        roots = tuple(_read(doc, item, f"areas[{i}]", None, 0, areas)
-                      for i, item in enumerate(doc.data["areas"]))
+        roots = tuple(
+            _read(doc, item, f"areas[{i}]", None, 0, areas)
+            for i, item in enumerate(doc.data["areas"])
+        )
         tree = cls(areas, roots)
         for area in areas.values():
             for name in {area.name, area.short}:
@@ -99,8 +101,9 @@ def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def _read(doc: YamlDoc, raw: Any, key: str, parent: Area | None, depth: int,
-          areas: dict[str, Area]) -> str:
+def _read(
+    doc: YamlDoc, raw: Any, key: str, parent: Area | None, depth: int, areas: dict[str, Area]
+) -> str:
     if not isinstance(raw, dict):
         raise doc.error(key, "each area must be a mapping")
     code, name, level = (str(raw.get(k, "")).strip() for k in ("code", "name", "level"))
@@ -121,8 +124,10 @@ def _read(doc: YamlDoc, raw: Any, key: str, parent: Area | None, depth: int,
     kids = raw.get("children") or []
     if not isinstance(kids, list):
         raise doc.error(f"{key}.children", "children must be a list")
-    child_codes = tuple(_read(doc, kid, f"{key}.children[{i}]", area, depth + 1, areas)
-                        for i, kid in enumerate(kids))
+    child_codes = tuple(
+        _read(doc, kid, f"{key}.children[{i}]", area, depth + 1, areas)
+        for i, kid in enumerate(kids)
+    )
     areas[code] = Area(code, name, short, level, area.parent, child_codes, lat, lon)
     return code
 

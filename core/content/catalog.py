@@ -100,7 +100,9 @@ class Catalog:
         template = table.get(item.id)
         if template is None:
             raise KeyError(f"unknown text id {item.id!r}")
-        params = {k: self.text(v, lang) if isinstance(v, Text) else v for k, v in item.params.items()}
+        params = {
+            k: self.text(v, lang) if isinstance(v, Text) else v for k, v in item.params.items()
+        }
         return template.format_map(params)
 
     def render(self, message: Outgoing, lang: str) -> Rendered:
@@ -112,8 +114,12 @@ class Catalog:
         return Rendered(self.text(message.text, lang), options, links)
 
 
-def _compare(base: dict[str, str], base_docs: dict[str, YamlDoc], other: dict[str, str],
-             docs: dict[str, YamlDoc]) -> None:
+def _compare(
+    base: dict[str, str],
+    base_docs: dict[str, YamlDoc],
+    other: dict[str, str],
+    docs: dict[str, YamlDoc],
+) -> None:
     for key in other.keys() - base.keys():
         raise docs[key].error(key, "has no zh-CN text")
     for key, template in base.items():

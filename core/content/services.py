@@ -32,8 +32,14 @@ def load_services(path: Path) -> tuple[Service, ...]:
             if not (isinstance(value, dict) and value.get("zh-CN") and value.get("en")):
                 raise doc.error(f"{key}.{field}", "needs both zh-CN and en texts")
             texts[field] = {"zh-CN": str(value["zh-CN"]).strip(), "en": str(value["en"]).strip()}
-        out.append(Service(str(raw["id"]), texts["name"], texts["description"],
-                           bool(raw.get("free_for_unemployed", False))))
+        out.append(
+            Service(
+                str(raw["id"]),
+                texts["name"],
+                texts["description"],
+                bool(raw.get("free_for_unemployed", False)),
+            )
+        )
     if len({s.id for s in out}) != len(out):
         raise doc.error("services", "service ids must be unique")
     return tuple(out)

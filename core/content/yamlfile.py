@@ -67,7 +67,8 @@ def load_yaml(path: Path) -> YamlDoc:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ContentError(path, "", f"not valid YAML ({exc})", mark.line + 1 if mark else None)
+        line = mark.line + 1 if mark else None
+        raise ContentError(path, "", f"not valid YAML ({exc})", line) from None
     lines: dict[str, int] = {}
     if node is None:
         return YamlDoc(path, None, lines)

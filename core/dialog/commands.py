@@ -24,9 +24,15 @@ class Command(StrEnum):
 
 # Slash commands some channels send (Telegram) and their aliases.
 _SLASH = {
-    "/start": Command.START, "/menu": Command.MENU, "/cancel": Command.CANCEL,
-    "/back": Command.BACK, "/help": Command.HELP, "/lang": Command.LANGUAGE,
-    "/language": Command.LANGUAGE, "/mine": Command.MINE, "/subscribe": Command.SUBSCRIBE,
+    "/start": Command.START,
+    "/menu": Command.MENU,
+    "/cancel": Command.CANCEL,
+    "/back": Command.BACK,
+    "/help": Command.HELP,
+    "/lang": Command.LANGUAGE,
+    "/language": Command.LANGUAGE,
+    "/mine": Command.MINE,
+    "/subscribe": Command.SUBSCRIBE,
     "/unsubscribe": Command.UNSUBSCRIBE,
 }
 

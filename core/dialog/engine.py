@@ -11,20 +11,22 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import audit
 from core.content.loader import Content
 from core.db import Database
 from core.dialog import router
 from core.dialog.commands import CommandWords
 from core.dialog.flow import Ctx, Flow, State, Transition
+from core.dialog.identity import ChatIdentity
 from core.messages import Incoming, Outgoing, Reply, t
 from core.models import Conversation, InboundMessage, OutboxMessage, Staff
-from core import audit
 from core.outbox import HELD, SENT, cancel_pending
 from core.personal import Vault
 from core.staff import view
@@ -32,6 +34,44 @@ from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 MAX_HISTORY = 20
+
+# Built once: the hot path runs these on every message.
+_INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_PRIOR_REPLY = sa.select(_INBOUND.c.reply).where(
+    _INBOUND.c.channel == sa.bindparam("channel"),
+    _INBOUND.c.message_id == sa.bindparam("message_id"),
+)
+_ANY_HELD = (
+    sa.select(_OUTBOX.c.id)
+    .where(_OUTBOX.c.recipient == sa.bindparam("recipient"))
+    .where(_OUTBOX.c.channel == sa.bindparam("channel"))
+    .where(_OUTBOX.c.status == HELD)
+    .limit(1)
+)
+_CONV = Conversation.__table__  # type: ignore[attr-defined]
+_CONVERSATION = (
+    sa.select(_CONV)
+    .where(_CONV.c.channel == sa.bindparam("channel"))
+    .where(_CONV.c.external_id == sa.bindparam("external_id"))
+    .with_for_update()
+)
+# What a step may change on the conversation; written back with one UPDATE.
+_MUTABLE = (
+    "lang",
+    "flow",
+    "step",
+    "data",
+    "history",
+    "last_options",
+    "staff_id",
+    "area_code",
+    "reachable",
+    "unreachable_reason",
+    "last_inbound_at",
+    "updated_at",
+)
+_SAVE = _CONV.update().where(_CONV.c.id == sa.bindparam("conv_id"))
 
 
 @dataclass(frozen=True)
@@ -71,40 +111,51 @@ class Engine:
         person made are not touched. Returns whether there was anything to forget."""
         with self.db.transaction() as session:
             conv = session.exec(
-                select(Conversation).where(Conversation.channel == channel)
-                .where(Conversation.external_id == user_id).with_for_update()
+                select(Conversation)
+                .where(Conversation.channel == channel)
+                .where(Conversation.external_id == user_id)
+                .with_for_update()
             ).first()
             cancel_pending(session, channel, user_id, "recipient left the channel")
-            session.execute(sa.delete(InboundMessage)
-                            .where(col(InboundMessage.channel) == channel)
-                            .where(col(InboundMessage.external_id) == user_id))
+            session.execute(
+                sa.delete(InboundMessage)
+                .where(col(InboundMessage.channel) == channel)
+                .where(col(InboundMessage.external_id) == user_id)
+            )
             if conv is None:
                 return False
-            audit.record(session, actor="system", action="identity.forget",
-                         subject=f"conversation:{conv.id}", channel=channel)
+            audit.record(
+                session,
+                actor="system",
+                action="identity.forget",
+                subject=f"conversation:{conv.id}",
+                channel=channel,
+            )
             session.delete(conv)
             return True
 
     def _handle_once(self, incoming: Incoming) -> Reply:
         with self.db.transaction() as session:
             conv = lock_conversation(session, incoming, self.config.default_lang, self.clock())
+            key = {"channel": incoming.channel, "message_id": incoming.message_id}
             if incoming.message_id:
-                prior = session.exec(
-                    select(InboundMessage)
-                    .where(InboundMessage.channel == incoming.channel)
-                    .where(InboundMessage.message_id == incoming.message_id)
-                ).first()
+                prior = session.connection().execute(_PRIOR_REPLY, key).first()
                 if prior is not None:
-                    return Reply.from_json(prior.reply, duplicate=True)
+                    return Reply.from_json(prior[0], duplicate=True)
             reply = self._step(session, conv, incoming)
             if incoming.message_id:
-                session.add(InboundMessage(
-                    channel=incoming.channel, message_id=incoming.message_id,
-                    external_id=incoming.user_id, reply=reply.to_json(),
-                ))
+                session.connection().execute(
+                    _INBOUND.insert(),
+                    {
+                        **key,
+                        "external_id": incoming.user_id,
+                        "reply": reply.to_json(),
+                        "received_at": self.clock(),
+                    },
+                )
             return reply
 
-    def _step(self, session: Session, conv: Conversation, incoming: Incoming) -> Reply:
+    def _step(self, session: Session, conv: ChatIdentity, incoming: Incoming) -> Reply:
         now = self.clock()
         ctx = self._ctx(session, conv, now)
         state = State(conv.flow, conv.step, dict(conv.data or {}))
@@ -118,24 +169,39 @@ class Engine:
         self._save(session, conv, state, transition, now)
         return Reply(conv.lang, replies)
 
-    def _ctx(self, session: Session, conv: Conversation, now: datetime) -> Ctx:
+    def _ctx(self, session: Session, conv: ChatIdentity, now: datetime) -> Ctx:
         staff = session.get(Staff, conv.staff_id) if conv.staff_id else None
         assert conv.id is not None
         return Ctx(
-            session=session, content=self.content, vault=self.vault, now=now,
-            channel=conv.channel, user_id=conv.external_id, lang=conv.lang,
+            session=session,
+            content=self.content,
+            vault=self.vault,
+            now=now,
+            channel=conv.channel,
+            user_id=conv.external_id,
+            lang=conv.lang,
             staff=view(staff) if staff is not None and staff.active else None,
             conversation_id=conv.id,
         )
 
-    def _save(self, session: Session, conv: Conversation, before: State,
-              transition: Transition, now: datetime) -> None:
+    def _save(
+        self,
+        session: Session,
+        conv: ChatIdentity,
+        before: State,
+        transition: Transition,
+        now: datetime,
+    ) -> None:
         after = transition.state
         history = list(conv.history or [])
         if after.flow is None:
             history = []
-        elif (transition.remember and after.flow == before.flow and after.step != before.step
-              and before.step):
+        elif (
+            transition.remember
+            and after.flow == before.flow
+            and after.step != before.step
+            and before.step
+        ):
             history = [*history, before.step][-MAX_HISTORY:]
         elif after.flow != before.flow:
             history = []
@@ -148,23 +214,25 @@ class Engine:
         conv.history = history
         conv.last_inbound_at = conv.updated_at = now
         conv.reachable, conv.unreachable_reason = True, None  # they wrote to us: reachable again
-        session.add(conv)
+        values = {name: getattr(conv, name) for name in _MUTABLE}
+        session.connection().execute(_SAVE, {**values, "conv_id": conv.id})
 
     def with_lang(self, ctx: Ctx, lang: str) -> Ctx:
         return replace(ctx, lang=lang)
 
 
-def _held_notices(session: Session, conv: Conversation, now: datetime) -> tuple[Outgoing, ...]:
+def _held_notices(session: Session, conv: ChatIdentity, now: datetime) -> tuple[Outgoing, ...]:
     """Pushes a channel could not send (WeChat's window closed) ride along with this reply."""
+    who = {"channel": conv.channel, "recipient": conv.external_id}
+    if session.connection().execute(_ANY_HELD, who).first() is None:
+        return ()
     held = session.exec(
         select(OutboxMessage)
-        .where(OutboxMessage.channel == conv.channel)
         .where(OutboxMessage.recipient == conv.external_id)
+        .where(OutboxMessage.channel == conv.channel)
         .where(OutboxMessage.status == HELD)
         .order_by(col(OutboxMessage.id))
     ).all()
-    if not held:
-        return ()
     out: list[Outgoing] = [Outgoing(t("system.pending_notices", count=len(held)))]
     for row in held:
         out.extend(Reply.from_json(row.payload).messages)
@@ -173,28 +241,41 @@ def _held_notices(session: Session, conv: Conversation, now: datetime) -> tuple[
     return tuple(out)
 
 
-def lock_conversation(session: Session, incoming: Incoming, default_lang: str,
-                      now: datetime) -> Conversation:
+def lock_conversation(
+    session: Session, incoming: Incoming, default_lang: str, now: datetime
+) -> ChatIdentity:
     """The conversation row, created on first contact and locked until commit.
 
     The lock (FOR UPDATE on PostgreSQL; SQLite's write lock, taken by BEGIN IMMEDIATE)
     makes messages of one user run one at a time, whichever process receives them.
     """
-    lang = pick_lang(incoming.lang_hint, default_lang)
+    who = {"channel": incoming.channel, "external_id": incoming.user_id}
+    found = session.connection().execute(_CONVERSATION, who).mappings().first()
+    if found is not None:
+        return _detached(found)
     table = Conversation.__table__  # type: ignore[attr-defined]
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
         insert(table)
-        .values(channel=incoming.channel, external_id=incoming.user_id, lang=lang, data={},
-                history=[], last_options=[], reachable=True, created_at=now, updated_at=now)
+        .values(
+            channel=incoming.channel,
+            external_id=incoming.user_id,
+            lang=pick_lang(incoming.lang_hint, default_lang),
+            data={},
+            history=[],
+            last_options=[],
+            reachable=True,
+            created_at=now,
+            updated_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["channel", "external_id"])
     )
-    return session.exec(
-        select(Conversation)
-        .where(Conversation.channel == incoming.channel)
-        .where(Conversation.external_id == incoming.user_id)
-        .with_for_update()
-    ).one()
+    return _detached(session.connection().execute(_CONVERSATION, who).mappings().one())
+
+
+def _detached(row: Mapping[str, Any]) -> ChatIdentity:
+    """A plain, session-less copy: steps change it freely, ``_save`` writes it back once."""
+    return ChatIdentity(**row)
 
 
 def pick_lang(hint: str | None, default: str) -> str:

@@ -33,15 +33,16 @@ def items_for(ctx: Ctx) -> list[MenuItem]:
 
 
 def menu_message(ctx: Ctx, intro: str = "menu.title") -> Outgoing:
-    options = tuple(Option(MENU_PREFIX + item.id, t(f"menu.item.{item.id}"))
-                    for item in items_for(ctx))
+    options = tuple(
+        Option(MENU_PREFIX + item.id, t(f"menu.item.{item.id}")) for item in items_for(ctx)
+    )
     return Outgoing(t(intro), options)
 
 
 def find_item(choice: str) -> MenuItem | None:
     if not choice.startswith(MENU_PREFIX):
         return None
-    wanted = choice[len(MENU_PREFIX):]
+    wanted = choice[len(MENU_PREFIX) :]
     return next((item for item in MAIN_MENU if item.id == wanted), None)
 
 
@@ -53,5 +54,5 @@ def item_by_words(ctx: Ctx, text: str) -> tuple[MenuItem, str] | None:
             for word in sorted(variant.split("|"), key=len, reverse=True):
                 word = word.strip()
                 if word and text.lower().startswith(word.lower()):
-                    return item, text[len(word):].strip()
+                    return item, text[len(word) :].strip()
     return None

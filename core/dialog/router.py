@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from core.dialog import sidetrips
 from core.dialog.commands import Command
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
+from core.dialog.identity import ChatIdentity
 from core.dialog.menu import MenuItem, find_item, item_by_words, menu_message
 from core.messages import Incoming, Outgoing, t
-from core.models import Conversation
 
 if TYPE_CHECKING:
     from core.dialog.engine import Engine
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 _BIND = re.compile(r"^\s*(?:绑定|bind)\s*[:：]?\s*([0-9A-Za-z -]{6,20})\s*$", re.IGNORECASE)
 
 
-def route(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
-          incoming: Incoming) -> Transition:
+def route(
+    engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, incoming: Incoming
+) -> Transition:
     if incoming.event:
         return sidetrips.event(engine, ctx, conv, state, incoming)
     text = (incoming.text or "").strip()
@@ -37,8 +38,11 @@ def route(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
         if item is not None:
             return start_item(engine, ctx, item, "")
         if choice not in conv.last_options:
-            return Transition(state, (Outgoing(t("system.stale_choice")),
-                                      *sidetrips.reprompt(engine, ctx, state)), remember=False)
+            return Transition(
+                state,
+                (Outgoing(t("system.stale_choice")), *sidetrips.reprompt(engine, ctx, state)),
+                remember=False,
+            )
     if state.flow is None:
         return _idle(engine, ctx, text)
     flow = engine.flows.get(state.flow)

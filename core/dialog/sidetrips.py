@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from core import staff as staff_service
 from core.dialog.commands import Command
 from core.dialog.flow import IDLE, Ctx, State, Transition
+from core.dialog.identity import ChatIdentity
 from core.dialog.menu import menu_message
 from core.messages import Incoming, Outgoing, Text, t
-from core.models import Conversation
 from core.staff import view
 
 if TYPE_CHECKING:
@@ -32,8 +32,7 @@ def _aside(engine: Engine, ctx: Ctx, state: State, *said: Outgoing) -> Transitio
     return Transition(state, (*said, *reprompt(engine, ctx, state)), remember=False)
 
 
-def command(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
-            cmd: Command) -> Transition:
+def command(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command) -> Transition:
     if cmd in (Command.MENU, Command.START):
         return Transition(IDLE, (menu_message(ctx),))
     if cmd is Command.CANCEL:
@@ -53,7 +52,7 @@ def command(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
     return _aside(engine, ctx, state, Outgoing(t("system.subscriptions_unbuilt")))
 
 
-def _back(engine: Engine, ctx: Ctx, conv: Conversation, state: State) -> Transition:
+def _back(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State) -> Transition:
     if state.flow is None or not conv.history:
         return Transition(IDLE, (menu_message(ctx),))
     previous = State(state.flow, conv.history[-1], state.data)
@@ -61,8 +60,9 @@ def _back(engine: Engine, ctx: Ctx, conv: Conversation, state: State) -> Transit
     return Transition(previous, reprompt(engine, ctx, previous), remember=False)
 
 
-def _language(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
-              cmd: Command) -> Transition:
+def _language(
+    engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command
+) -> Transition:
     if cmd is Command.ENGLISH:
         conv.lang = "en"
     elif cmd is Command.CHINESE:
@@ -77,28 +77,40 @@ def mine(ctx: Ctx) -> tuple[Outgoing, ...]:
     lines: list[Outgoing] = [Outgoing(t("mine.account", channel=t(f"channel.{ctx.channel}")))]
     if ctx.staff is not None:
         area = ctx.content.areas.get(ctx.staff.area_code)
-        lines.append(Outgoing(t("mine.staff", role=t(f"staff.role.{ctx.staff.role.value}"),
-                                area=area.name if area else ctx.staff.area_code)))
+        lines.append(
+            Outgoing(
+                t(
+                    "mine.staff",
+                    role=t(f"staff.role.{ctx.staff.role.value}"),
+                    area=area.name if area else ctx.staff.area_code,
+                )
+            )
+        )
     sections = [s(ctx) for s in MINE_SECTIONS]
     found = [s for s in sections if s is not None]
     lines.extend(found or [Outgoing(t("mine.nothing_yet"))])
     return tuple(lines)
 
 
-def link_staff(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
-               code: str) -> Transition:
+def link_staff(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, code: str) -> Transition:
     linked = staff_service.redeem_link_code(ctx.session, code=code, conversation=conv, now=ctx.now)
     if linked is None:
         return _aside(engine, ctx, state, Outgoing(t("staff.link_failed")))
     ctx.staff = view(linked)
     area = ctx.content.areas.get(linked.area_code)
-    said = Outgoing(t("staff.linked", role=t(f"staff.role.{linked.role}"),
-                      area=area.name if area else linked.area_code))
+    said = Outgoing(
+        t(
+            "staff.linked",
+            role=t(f"staff.role.{linked.role}"),
+            area=area.name if area else linked.area_code,
+        )
+    )
     return Transition(IDLE, (said, menu_message(ctx)))
 
 
-def event(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
-          incoming: Incoming) -> Transition:
+def event(
+    engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, incoming: Incoming
+) -> Transition:
     kind = incoming.event
     if kind == "subscribe":
         return _welcome(ctx, conv, incoming)
@@ -107,7 +119,7 @@ def event(engine: Engine, ctx: Ctx, conv: Conversation, state: State,
     return _aside(engine, ctx, state, Outgoing(t("system.unsupported_message")))
 
 
-def _welcome(ctx: Ctx, conv: Conversation, incoming: Incoming) -> Transition:
+def _welcome(ctx: Ctx, conv: ChatIdentity, incoming: Incoming) -> Transition:
     said: list[Outgoing] = [Outgoing(t("system.welcome"))]
     scene = incoming.extra.get("scene", "")
     area = ctx.content.areas.get(scene) if scene else None

@@ -67,9 +67,13 @@ def _by_id(ctx: Ctx, notice_id: str) -> Notice | None:
 def _listing(ctx: Ctx, page: int) -> Outgoing:
     notices = ctx.content.notices
     page = max(0, min(page, (len(notices) - 1) // PAGE))
-    shown = notices[page * PAGE:(page + 1) * PAGE]
-    options = [Option(f"n:{n.id}", t("notices.item", title=n.title[ctx.lang],
-                                       date=n.published.isoformat())) for n in shown]
+    shown = notices[page * PAGE : (page + 1) * PAGE]
+    options = [
+        Option(
+            f"n:{n.id}", t("notices.item", title=n.title[ctx.lang], date=n.published.isoformat())
+        )
+        for n in shown
+    ]
     if (page + 1) * PAGE < len(notices):
         options.append(Option("n:more", t("common.next_page")))
     return Outgoing(t("notices.list", page=page + 1), tuple(options))
@@ -77,6 +81,10 @@ def _listing(ctx: Ctx, page: int) -> Outgoing:
 
 def _detail(ctx: Ctx, notice: Notice) -> Outgoing:
     links = (Link(notice.source, t("notices.source")),) if notice.source else ()
-    body = t("notices.detail", title=notice.title[ctx.lang], date=notice.published.isoformat(),
-             body=notice.body[ctx.lang])
+    body = t(
+        "notices.detail",
+        title=notice.title[ctx.lang],
+        date=notice.published.isoformat(),
+        body=notice.body[ctx.lang],
+    )
     return Outgoing(body, (Option("n:list", t("notices.back_to_list")),), links)

@@ -100,8 +100,24 @@ def test_cancel_mid_flow_returns_to_menu(runtime: Runtime) -> None:
 
 
 def test_every_global_command_works_in_every_state(runtime: Runtime) -> None:
-    words = ["菜单", "取消", "返回", "帮助", "语言", "我的", "订阅", "退订",
-             "menu", "cancel", "back", "help", "language", "mine", "subscribe", "unsubscribe"]
+    words = [
+        "菜单",
+        "取消",
+        "返回",
+        "帮助",
+        "语言",
+        "我的",
+        "订阅",
+        "退订",
+        "menu",
+        "cancel",
+        "back",
+        "help",
+        "language",
+        "mine",
+        "subscribe",
+        "unsubscribe",
+    ]
     for word in words:
         talk = Talk(runtime, user=f"u-{word}")
         talk.send(choice="m:notices")
@@ -162,8 +178,15 @@ def test_forget_removes_chat_side_data_and_stops_pushes(runtime: Runtime) -> Non
     talk = Talk(runtime, channel="wechat", user="o-123")
     talk.send("菜单", message_id="1")
     with runtime.db.transaction() as session:
-        enqueue(session, key="k1", channel="wechat", recipient="o-123", kind="notice",
-                messages=[Outgoing(t("menu.title"))], lang="zh-CN")
+        enqueue(
+            session,
+            key="k1",
+            channel="wechat",
+            recipient="o-123",
+            kind="notice",
+            messages=[Outgoing(t("menu.title"))],
+            lang="zh-CN",
+        )
     assert runtime.engine.forget("wechat", "o-123")
     with runtime.db.transaction() as session:
         assert session.exec(select(Conversation)).first() is None

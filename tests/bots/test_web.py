@@ -1,0 +1,51 @@
+"""The HTTP front: health check, body limit, and no 500 on malformed requests."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from bots.web.app import create_app
+from core.db import Database
+from core.runtime import Runtime, build_runtime
+from core.settings import Settings
+
+
+def test_healthz_checks_the_database(settings: Settings, runtime: Runtime) -> None:
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_healthz_reports_unreachable_database(settings: Settings) -> None:
+    nowhere = Database("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
+    runtime = build_runtime(settings, db=nowhere, check_schema=False)
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_oversized_body_gets_413(settings: Settings, runtime: Runtime) -> None:
+    app = create_app(settings, runtime=runtime)
+
+    @app.post("/echo-size")
+    async def echo_size(payload: dict[str, str]) -> dict[str, int]:
+        return {"keys": len(payload)}
+
+    with TestClient(app) as client:
+        big = b'{"a": "' + b"x" * (64 * 1024) + b'"}'
+        assert client.post("/echo-size", content=big).status_code == 413
+
+        def chunks():  # type: ignore[no-untyped-def]
+            for _ in range(80):
+                yield b"x" * 1024
+
+        assert client.post("/echo-size", content=chunks()).status_code == 413
+        assert client.post("/echo-size", json={"a": "b"}).status_code == 200
+
+
+def test_malformed_requests_get_4xx(settings: Settings, runtime: Runtime) -> None:
+    with TestClient(create_app(settings, runtime=runtime), raise_server_exceptions=False) as c:
+        assert c.get("/no-such-route").status_code == 404
+        assert c.post("/healthz").status_code == 405
+        bad_length = c.post("/healthz", headers={"content-length": "abc"}, content=b"")
+        assert bad_length.status_code in (400, 405)

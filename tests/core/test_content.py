@@ -1,0 +1,116 @@
+"""Content is validated at start-up; a bad file names the file, the line and the key."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from core.content.catalog import Catalog
+from core.content.loader import load_content
+from core.content.yamlfile import ContentError
+from core.settings import PROJECT_ROOT
+
+CONTENT = PROJECT_ROOT / "content"
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def test_shipped_content_loads() -> None:
+    content = load_content(CONTENT)
+    assert content.catalog.has("menu.title")
+    assert len([a for a in content.areas.areas.values() if a.level == "city"]) == 16
+    assert content.areas.get("370102000000").name == "历下区"  # type: ignore[union-attr]
+    assert content.notices and content.services
+
+
+def test_area_tree_has_streets_and_communities_for_two_districts() -> None:
+    areas = load_content(CONTENT).areas
+    districts = [
+        a
+        for a in areas.areas.values()
+        if a.level == "county" and any(areas.children(s.code) for s in areas.children(a.code))
+    ]
+    assert len(districts) >= 2
+
+
+def test_every_text_id_used_in_code_exists() -> None:
+    catalog = load_content(CONTENT).catalog
+    pattern = re.compile(r"""\bt\(\s*f?["']([a-z_][a-z0-9_.]*)["']""")
+    missing = set()
+    for path in [
+        *PROJECT_ROOT.joinpath("core").rglob("*.py"),
+        *PROJECT_ROOT.joinpath("bots").rglob("*.py"),
+    ]:
+        for text_id in pattern.findall(path.read_text(encoding="utf-8")):
+            if not text_id.endswith(".") and not catalog.has(text_id):
+                missing.add(f"{path.name}: {text_id}")
+    assert missing == set()
+
+
+def test_missing_english_text_is_named(content_copy: Path) -> None:
+    en = content_copy / "messages" / "en.yaml"
+    en.write_text(
+        en.read_text(encoding="utf-8").replace("  cancelled:", "  cancelled_x:"), encoding="utf-8"
+    )
+    with pytest.raises(ContentError) as failure:
+        Catalog.load(content_copy / "messages")
+    assert "system.cancelled" in str(failure.value)
+
+
+def test_placeholder_mismatch_is_named_with_line(content_copy: Path) -> None:
+    en = content_copy / "messages" / "en.yaml"
+    text = en.read_text(encoding="utf-8").replace("(page {page})", "(page {pages})")
+    en.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        Catalog.load(content_copy / "messages")
+    assert failure.value.key == "notices.list" and failure.value.line is not None
+    assert "en.yaml" in str(failure.value)
+
+
+def test_yaml_syntax_error_names_file_and_line(content_copy: Path) -> None:
+    path = content_copy / "worktime.yaml"
+    path.write_text("hours:\n  - '09:00-12:00\n  bad: [\n", encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        load_content(content_copy)
+    assert "worktime.yaml" in str(failure.value) and failure.value.line
+
+
+def test_duplicate_key_is_refused(content_copy: Path) -> None:
+    path = content_copy / "messages" / "zh-CN.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\ncommon:\n  next_page: 下页\n", encoding="utf-8"
+    )
+    with pytest.raises(ContentError, match="duplicate key"):
+        Catalog.load(content_copy / "messages")
+
+
+def test_area_outside_its_parent_is_refused(content_copy: Path) -> None:
+    path = content_copy / "areas.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"370102001002"', '"370202001002"', 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError, match="not inside its parent"):
+        load_content(content_copy)
+
+
+def test_bad_working_hours_are_refused(content_copy: Path) -> None:
+    (content_copy / "worktime.yaml").write_text("hours: ['17:00-09:00']\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="ends before it starts"):
+        load_content(content_copy)
+
+
+def test_area_names_are_found_in_text() -> None:
+    areas = load_content(CONTENT).areas
+    codes, rest = areas.find_in_text("历下区 保安")
+    assert codes == ["370102000000"] and rest == "保安"
+    assert areas.contains("370100000000", "370102001002")
+    assert not areas.contains("370200000000", "370102001002")
