@@ -1,3 +1,4 @@
 """Imports every module that defines tables, so the metadata is complete for Alembic."""
 
 from core import models  # noqa: F401
+from core.openings import models as opening_models  # noqa: F401
