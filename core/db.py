@@ -34,7 +34,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Readers (index builds, health checks) must not queue behind writers: in WAL mode a
+    # deferred BEGIN reads a consistent snapshot while another connection writes.
+    read_only = conn.get_execution_options().get("jobbot_read_only", False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
@@ -62,6 +65,7 @@ class Database:
         self.url = normalise_url(url)
         self.schema = schema
         self.engine = create_db_engine(url, schema=schema)
+        self._reader = self.engine.execution_options(jobbot_read_only=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,6 +75,12 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back everything on any error."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work; on SQLite it never waits for the write lock."""
+        with Session(self._reader, expire_on_commit=False) as session, session.begin():
             yield session
 
     def ping(self) -> None:

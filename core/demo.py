@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
+from core.content.loader import Content
+from core.db import Database
 from core.models import SharedValue
+from core.openings.importing import import_openings
+from core.openings.rows import read_rows
 from core.personal import Vault
 from core.staff import Role, add_staff, find_by_username
 
@@ -27,6 +32,17 @@ DEMO_STAFF = (
     DemoStaff("demo-street", "演示街道审核", Role.STREET, "370102001000"),
     DemoStaff("demo-admin", "演示管理员", Role.ADMIN, "370102000000"),
 )
+
+
+def load_demo_openings(db: Database, content: Content, now: datetime) -> str | None:
+    """Imports content/demo/openings.csv; a second run changes nothing."""
+    path = content.directory / "demo" / "openings.csv"
+    if not path.exists():
+        return None
+    report = import_openings(db, content, read_rows(path), now=now)
+    if report.created or report.updated:
+        return f"{len(report.created)} openings added, {len(report.updated)} updated"
+    return None
 
 
 def load_demo(session: Session, vault: Vault) -> list[str]:

@@ -11,7 +11,8 @@ MAX_OPTION_ID_BYTES = 64  # Telegram's callback_data limit
 
 @dataclass(frozen=True)
 class Text:
-    """A catalog text id with parameters; a parameter may itself be a ``Text``."""
+    """A catalog text id with parameters; a parameter may itself be a ``Text``, or a tuple
+    of them, rendered one per line."""
 
     id: str
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -25,12 +26,18 @@ class Text:
 
 
 def _param_json(value: Any) -> Any:
-    return {"$text": value.to_json()} if isinstance(value, Text) else value
+    if isinstance(value, Text):
+        return {"$text": value.to_json()}
+    if isinstance(value, list | tuple):
+        return {"$lines": [_param_json(v) for v in value]}
+    return value
 
 
 def _param_from_json(value: Any) -> Any:
     if isinstance(value, dict) and "$text" in value:
         return Text.from_json(value["$text"])
+    if isinstance(value, dict) and "$lines" in value:
+        return tuple(_param_from_json(v) for v in value["$lines"])
     return value
 
 

@@ -46,7 +46,7 @@ class Conversation(SQLModel, table=True):
     step: str | None = Field(default=None, max_length=40)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     history: list[Any] = Field(default_factory=list, sa_type=sa.JSON)
-    last_options: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    last_options: list[list[str]] = Field(default_factory=list, sa_type=sa.JSON)
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     area_code: str | None = Field(default=None, max_length=12)  # e.g. from a community QR code
     reachable: bool = True

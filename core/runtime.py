@@ -12,6 +12,7 @@ from core.dialog.engine import Engine, EngineConfig
 from core.dialog.flow import Flow
 from core.flows import default_flows
 from core.migrate import require_current_schema
+from core.openings.catalogue import Catalogue
 from core.personal import Vault
 from core.settings import Settings
 
@@ -23,6 +24,7 @@ class Runtime:
     content: Content
     vault: Vault
     engine: Engine
+    catalogue: Catalogue
 
     def close(self) -> None:
         self.db.dispose()
@@ -42,5 +44,6 @@ def build_runtime(
         require_current_schema(database)
     vault = Vault(settings.resolved_secret_key())
     config = EngineConfig(idle_timeout=timedelta(minutes=settings.idle_timeout_minutes))
-    engine = Engine(database, content, vault, flows or default_flows(), config)
-    return Runtime(settings, database, content, vault, engine)
+    catalogue = Catalogue(database, settings.content_dir)
+    engine = Engine(database, content, vault, flows or default_flows(catalogue), config)
+    return Runtime(settings, database, content, vault, engine, catalogue)

@@ -100,10 +100,15 @@ class Catalog:
         template = table.get(item.id)
         if template is None:
             raise KeyError(f"unknown text id {item.id!r}")
-        params = {
-            k: self.text(v, lang) if isinstance(v, Text) else v for k, v in item.params.items()
-        }
+        params = {k: self._param(v, lang) for k, v in item.params.items()}
         return template.format_map(params)
+
+    def _param(self, value: Any, lang: str) -> Any:
+        if isinstance(value, Text):
+            return self.text(value, lang)
+        if isinstance(value, tuple | list):
+            return "\n".join(str(self._param(v, lang)) for v in value)
+        return value
 
     def render(self, message: Outgoing, lang: str) -> Rendered:
         options = tuple(

@@ -37,6 +37,10 @@ _SLASH = {
 }
 
 
+# Only these take words after them; "取消 保安" is not a cancel.
+_TAKES_ARGUMENT = frozenset({Command.SUBSCRIBE})
+
+
 def fold(text: str) -> str:
     """NFKC, lower case, no surrounding spaces or punctuation: how commands are compared."""
     folded = unicodedata.normalize("NFKC", text).strip().lower()
@@ -54,7 +58,15 @@ class CommandWords:
                     if fold(word):
                         self._words[fold(word)] = command
 
-    def match(self, text: str) -> Command | None:
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """The command the text names, with any words after it ("订阅 保洁 历下")."""
         folded = fold(text)
-        head = folded.split("@", 1)[0]  # Telegram group form: /menu@jobbot
-        return _SLASH.get(head) or self._words.get(folded)
+        head, _, rest = folded.partition(" ")
+        slash = _SLASH.get(head.split("@", 1)[0])  # Telegram group form: /menu@jobbot
+        if slash is not None:
+            return slash, rest.strip()
+        if folded in self._words:
+            return self._words[folded], ""
+        if self._words.get(head) in _TAKES_ARGUMENT:
+            return self._words[head], rest.strip()
+        return None

@@ -22,7 +22,7 @@ from core import audit
 from core.content.loader import Content
 from core.db import Database
 from core.dialog import router
-from core.dialog.commands import CommandWords
+from core.dialog.commands import CommandWords, fold
 from core.dialog.flow import Ctx, Flow, State, Transition
 from core.dialog.identity import ChatIdentity
 from core.messages import Incoming, Outgoing, Reply, t
@@ -207,7 +207,11 @@ class Engine:
             history = []
         shown = [m for m in transition.replies if m.options]
         if shown:
-            conv.last_options = [o.id for o in shown[-1].options]
+            # Ids with their labels as the user read them, so typing a label picks it too.
+            catalog = self.content.catalog
+            conv.last_options = [
+                [o.id, fold(catalog.text(o.label, conv.lang))] for o in shown[-1].options
+            ]
         elif after.flow is None:
             conv.last_options = []
         conv.flow, conv.step, conv.data = after.flow, after.step, dict(after.data)

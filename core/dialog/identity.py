@@ -19,7 +19,7 @@ class ChatIdentity:
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     history: list[Any] = field(default_factory=list)
-    last_options: list[str] = field(default_factory=list)
+    last_options: list[list[str]] = field(default_factory=list)  # [option id, folded label]
     staff_id: int | None = None
     area_code: str | None = None
     reachable: bool = True

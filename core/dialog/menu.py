@@ -46,12 +46,17 @@ def find_item(choice: str) -> MenuItem | None:
     return next((item for item in MAIN_MENU if item.id == wanted), None)
 
 
-def item_by_words(ctx: Ctx, text: str) -> tuple[MenuItem, str] | None:
-    """A menu item named at the start of typed text ("找工作 保安 历下"), with the rest."""
+def item_by_words(
+    ctx: Ctx, text: str, *, primary_only: bool = False
+) -> tuple[MenuItem, str] | None:
+    """A menu item named at the start of typed text ("找工作 保安 历下"), with the rest.
+
+    ``primary_only`` considers only the first word listed per language (its main name)."""
     catalog = ctx.content.catalog
     for item in items_for(ctx):
         for variant in catalog.variants(f"menu.words.{item.id}"):
-            for word in sorted(variant.split("|"), key=len, reverse=True):
+            words = variant.split("|")[:1] if primary_only else variant.split("|")
+            for word in sorted(words, key=len, reverse=True):
                 word = word.strip()
                 if word and text.lower().startswith(word.lower()):
                     return item, text[len(word) :].strip()

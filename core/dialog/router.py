@@ -7,7 +7,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from core.dialog import sidetrips
-from core.dialog.commands import Command
+from core.dialog.commands import Command, fold
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.identity import ChatIdentity
 from core.dialog.menu import MenuItem, find_item, item_by_words, menu_message
@@ -25,19 +25,20 @@ def route(
     if incoming.event:
         return sidetrips.event(engine, ctx, conv, state, incoming)
     text = (incoming.text or "").strip()
-    command = _command(engine, incoming, text)
-    if command is not None:
-        return sidetrips.command(engine, ctx, conv, state, command)
+    named = _command(engine, incoming, text)
+    if named is not None:
+        return sidetrips.command(engine, ctx, conv, state, named[0], named[1])
     if text and (bind := _BIND.match(unicodedata.normalize("NFKC", text))):
         return sidetrips.link_staff(engine, ctx, conv, state, bind.group(1))
+    offered = [pair[0] for pair in conv.last_options]
     choice = incoming.choice or (incoming.command if incoming.command else None)
     if choice is None and text:
-        choice = _numbered(conv.last_options, text)
+        choice = _numbered(offered, text) or _labelled(conv.last_options, text)
     if choice is not None:
         item = find_item(choice)
         if item is not None:
             return start_item(engine, ctx, item, "")
-        if choice not in conv.last_options:
+        if choice not in offered:
             return Transition(
                 state,
                 (Outgoing(t("system.stale_choice")), *sidetrips.reprompt(engine, ctx, state)),
@@ -45,16 +46,19 @@ def route(
             )
     if state.flow is None:
         return _idle(engine, ctx, text)
+    switch = _menu_words_in_flow(ctx, state, text) if text and choice is None else None
+    if switch is not None:
+        return start_item(engine, ctx, *switch)
     flow = engine.flows.get(state.flow)
     if flow is None:
         return Transition(IDLE, (Outgoing(t("system.flow_gone")), menu_message(ctx)))
     return flow.advance(ctx, state, Input(text=text, choice=choice))
 
 
-def _command(engine: Engine, incoming: Incoming, text: str) -> Command | None:
+def _command(engine: Engine, incoming: Incoming, text: str) -> tuple[Command, str] | None:
     if incoming.command:
         try:
-            return Command(incoming.command)
+            return Command(incoming.command), text
         except ValueError:
             return None
     return engine.words.match(text) if text else None
@@ -65,6 +69,21 @@ def _numbered(options: list[str], text: str) -> str | None:
     if folded.isdigit() and 1 <= int(folded) <= len(options):
         return options[int(folded) - 1]
     return None
+
+
+def _labelled(options: list[list[str]], text: str) -> str | None:
+    folded = fold(text)
+    return next((option_id for option_id, label in options if label == folded), None)
+
+
+def _menu_words_in_flow(ctx: Ctx, state: State, text: str) -> tuple[MenuItem, str] | None:
+    """Inside a flow only a menu item's main name switches ("找工作", or "找工作 保安" to
+    search again), so an answer such as "工作" is never mistaken for a menu pick."""
+    named = item_by_words(ctx, text, primary_only=True)
+    if named is None:
+        return None
+    item, rest = named
+    return named if not rest or item.flow == state.flow else None
 
 
 def _idle(engine: Engine, ctx: Ctx, text: str) -> Transition:

@@ -32,7 +32,9 @@ def _aside(engine: Engine, ctx: Ctx, state: State, *said: Outgoing) -> Transitio
     return Transition(state, (*said, *reprompt(engine, ctx, state)), remember=False)
 
 
-def command(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command) -> Transition:
+def command(
+    engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command, arg: str = ""
+) -> Transition:
     if cmd in (Command.MENU, Command.START):
         return Transition(IDLE, (menu_message(ctx),))
     if cmd is Command.CANCEL:
@@ -48,8 +50,17 @@ def command(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, cmd: Com
         return _language(engine, ctx, conv, state, cmd)
     if cmd is Command.MINE:
         return _aside(engine, ctx, state, *mine(ctx))
-    # 订阅/退订 belong to the push-subscription feature, which is not built yet.
-    return _aside(engine, ctx, state, Outgoing(t("system.subscriptions_unbuilt")))
+    return _subscriptions(engine, ctx, state, cmd, arg)
+
+
+def _subscriptions(engine: Engine, ctx: Ctx, state: State, cmd: Command, arg: str) -> Transition:
+    """订阅 starts the subscribe flow (a search in progress is its topic); 退订 lists them."""
+    flow = engine.flows.get("subscribe" if cmd is Command.SUBSCRIBE else "unsubscribe")
+    if flow is None:
+        return _aside(engine, ctx, state, Outgoing(t("system.subscriptions_unbuilt")))
+    if cmd is Command.SUBSCRIBE and not arg and state.flow == "jobs":
+        arg = str(state.data.get("q", ""))
+    return flow.start(ctx, arg)
 
 
 def _back(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State) -> Transition:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from core.dialog.flow import Flow
+from core.openings.catalogue import Catalogue
 
 
-def default_flows() -> dict[str, Flow]:
+def default_flows(catalogue: Catalogue) -> dict[str, Flow]:
+    from core.flows.jobs import JobsFlow
     from core.flows.notices import NoticesFlow
+    from core.flows.subscriptions import SubscribeFlow, UnsubscribeFlow
 
-    flows: list[Flow] = [NoticesFlow()]
+    flows: list[Flow] = [NoticesFlow(), JobsFlow(catalogue), SubscribeFlow(), UnsubscribeFlow()]
     return {flow.name: flow for flow in flows}

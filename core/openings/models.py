@@ -59,4 +59,3 @@ class OpeningNotified(SQLModel, table=True):
     external_id: str = Field(max_length=128)
     opening_ref: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-

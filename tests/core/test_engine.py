@@ -126,10 +126,21 @@ def test_every_global_command_works_in_every_state(runtime: Runtime) -> None:
         assert "notices.pick" not in talk.ids(), word
 
 
-def test_subscribe_says_it_is_not_built_yet(runtime: Runtime) -> None:
+def test_typed_option_label_picks_the_option(runtime: Runtime) -> None:
     talk = Talk(runtime)
-    talk.send("订阅")
-    assert talk.ids()[0] == "system.subscriptions_unbuilt"
+    talk.send(choice="m:notices")
+    talk.send("1")
+    talk.send("返回列表")
+    assert talk.ids() == ["notices.list"]
+
+
+def test_menu_name_inside_a_flow_switches_but_generic_words_do_not(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("资讯")  # a menu word at the menu, an ordinary answer inside a flow
+    assert talk.ids() == ["notices.pick", "notices.list"]
+    talk.send("找工作")
+    assert talk.ids() == ["jobs.ask"]
 
 
 def test_stale_button_is_refused_and_step_repeated(runtime: Runtime) -> None:

@@ -1,0 +1,113 @@
+"""The search index over live openings, rebuilt when the openings' version changes.
+
+Each process keeps its own index (a cache that is safe to lose). It checks the version in
+the database at most once per ``check_every`` seconds and rebuilds in a background thread,
+serving the previous index meanwhile, so an import by another process shows up within a
+few seconds without slowing anyone's request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlmodel import select
+
+from core.db import Database
+from core.matching.search import OpeningDoc, SearchIndex
+from core.matching.vocabulary import Vocabulary, load_vocabulary
+from core.openings.models import Opening
+from core.openings.store import current_version
+from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def vocabulary_for(content_dir: Path) -> Vocabulary:
+    """Occupations + synonyms, loaded once per content directory."""
+    return load_vocabulary(content_dir)
+
+
+def doc(opening: Opening) -> OpeningDoc:
+    return OpeningDoc(
+        ref=opening.ref,
+        title=opening.title,
+        employer=opening.employer,
+        area_code=opening.area_code,
+        area_name=opening.area_name,
+        posted_at=opening.posted_at,
+        expires_at=opening.expires_at,
+        tags=tuple(opening.tags),
+    )
+
+
+class Catalogue:
+    def __init__(
+        self,
+        db: Database,
+        content_dir: Path,
+        *,
+        check_every: float = 2.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db, self.content_dir, self.check_every, self.clock = (
+            db,
+            content_dir,
+            check_every,
+            clock,
+        )
+        self._index: SearchIndex | None = None
+        self._version = -1
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self._building = False
+
+    def index(self) -> SearchIndex:
+        """The freshest index available without waiting (waits only for the very first one)."""
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._rebuild()
+            assert self._index is not None
+            return self._index
+        if time.monotonic() - self._checked >= self.check_every:
+            self._maybe_refresh()
+        return self._index
+
+    def refresh_now(self) -> None:
+        """Rebuilds synchronously (after an import in this process, and in tests)."""
+        with self._lock:
+            self._rebuild()
+
+    def _maybe_refresh(self) -> None:
+        self._checked = time.monotonic()
+        with self.db.reading() as session:
+            version = current_version(session)
+        if version == self._version or self._building:
+            return
+        self._building = True
+        threading.Thread(target=self._background, name="opening-index", daemon=True).start()
+
+    def _background(self) -> None:
+        try:
+            with self._lock:
+                self._rebuild()
+        except Exception:
+            log.exception("rebuilding the openings index failed; keeping the previous one")
+        finally:
+            self._building = False
+
+    def _rebuild(self) -> None:
+        now = self.clock()
+        with self.db.reading() as session:
+            version = current_version(session)
+            rows = session.exec(select(Opening)).all()
+            docs = [doc(o) for o in rows if o.expires_at is None or o.expires_at > now]
+        self._index = SearchIndex.build(docs, vocabulary_for(self.content_dir))
+        self._version, self._checked = version, time.monotonic()

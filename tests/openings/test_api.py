@@ -1,0 +1,64 @@
+"""The public openings API: search, detail, and clear 422s for bad parameters."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bots.web.app import create_app
+from core.openings.store import ImportReport
+from core.runtime import Runtime
+
+
+@pytest.fixture
+def client(runtime: Runtime, imported: ImportReport) -> TestClient:
+    with TestClient(create_app(runtime.settings, runtime=runtime)) as test_client:
+        yield test_client  # type: ignore[misc]
+
+
+def test_search_returns_items_with_scores(client: TestClient) -> None:
+    body = client.get("/api/openings", params={"q": "保安", "area": "历下区"}).json()
+    assert body["total"] == 1 and body["items"][0]["ref"] == "A-1"
+    assert set(body["items"][0]) >= {
+        "ref",
+        "title",
+        "employer",
+        "area",
+        "salary_min",
+        "salary_max",
+        "headcount",
+        "posted_at",
+        "expires_at",
+        "tags",
+        "score",
+    }
+    assert body["items"][0]["score"] > 0
+
+
+def test_listing_without_query_hides_expired(client: TestClient) -> None:
+    body = client.get("/api/openings").json()
+    assert body["total"] == 3 and "A-4" not in [i["ref"] for i in body["items"]]
+
+
+def test_area_code_filters(client: TestClient) -> None:
+    body = client.get("/api/openings", params={"area": "370202000000"}).json()
+    assert [i["ref"] for i in body["items"]] == ["A-2"]
+
+
+def test_detail_has_contact_and_unknown_is_404(client: TestClient) -> None:
+    assert client.get("/api/openings/A-1").json()["contact"] == "0531-00000000"
+    assert client.get("/api/openings/A-4").status_code == 404  # expired
+    assert client.get("/api/openings/nope").status_code == 404
+
+
+def test_limit_is_capped(client: TestClient) -> None:
+    assert client.get("/api/openings", params={"limit": 5000}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": "x"}, {"offset": -1}, {"area": "火星"}, {"q": "保" * 200}],
+)
+def test_bad_parameters_get_422_with_a_message(client: TestClient, params: dict) -> None:  # type: ignore[type-arg]
+    response = client.get("/api/openings", params=params)
+    assert response.status_code == 422 and response.json()["detail"]

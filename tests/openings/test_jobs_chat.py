@@ -1,0 +1,131 @@
+"""找工作 by chat: keyword (with area) → numbered list → detail with contact; subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlmodel import select
+
+from core.models import OutboxMessage
+from core.openings.importing import import_openings
+from core.openings.rows import read_rows
+from core.openings.store import ImportReport
+from core.runtime import Runtime
+from tests.openings.conftest import NOW, ROWS
+from tests.talk import Talk
+
+
+def test_inline_keyword_and_area_show_numbered_results(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    text = talk.say("找工作 保安 历下")[0]
+    assert talk.ids() == ["jobs.results"]
+    assert "回复 1  急招保安 包吃住" in text and "青岛" not in text
+
+
+def test_asks_for_a_keyword_then_opens_detail_with_contact(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:jobs")
+    assert talk.ids() == ["jobs.ask"]
+    talk.send("baojie")  # pinyin for 保洁
+    assert talk.ids() == ["jobs.results"]
+    detail = talk.say("1")[0]
+    assert "0532-00000000" in detail and "青岛某保洁公司" in detail
+
+
+def test_homophone_typo_still_finds_the_job(runtime: Runtime, imported: ImportReport) -> None:
+    talk = Talk(runtime)
+    assert "急招保安" in talk.say("找工作 宝安")[0]
+
+
+def test_expired_opening_is_not_shown(runtime: Runtime, imported: ImportReport) -> None:
+    talk = Talk(runtime)
+    text = "\n".join(talk.say("找工作 公益性岗位"))
+    assert "社区公益性岗位保洁" not in text
+
+
+def test_no_match_says_so_and_keeps_asking(runtime: Runtime, imported: ImportReport) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 宇航员")
+    assert talk.ids()[0] in ("jobs.nothing", "jobs.nothing_suggest")
+    talk.send("保安")
+    assert talk.ids() == ["jobs.results"]
+
+
+def test_paging_shows_next_five(runtime: Runtime, write_csv: Callable[..., Path]) -> None:
+    rows = [
+        [
+            f"P-{i}",
+            f"保洁员{i}号岗",
+            "某物业",
+            "历下区",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "2026-11-20",
+            "2027-01-31",
+            "",
+        ]
+        for i in range(12)
+    ]
+    import_openings(runtime.db, runtime.content, read_rows(write_csv(rows)), now=NOW)
+    runtime.catalogue.refresh_now()
+    talk = Talk(runtime)
+    talk.send("找工作 保洁")
+    first = [o for o in talk.options() if o.startswith("j:o")]
+    assert len(first) == 5 and "j:more" in talk.options()
+    talk.send("下一页")
+    assert talk.last.messages[0].text.params["page"] == 2  # type: ignore[union-attr]
+
+
+def test_subscription_gets_new_matching_openings_once(
+    runtime: Runtime, write_csv: Callable[..., Path]
+) -> None:
+    talk = Talk(runtime, channel="wechat", user="o-sub")
+    talk.send("订阅 保安 历下")
+    assert talk.ids()[0] == "subs.created"
+    path = write_csv(ROWS)
+    import_openings(runtime.db, runtime.content, read_rows(path), now=NOW)
+    import_openings(runtime.db, runtime.content, read_rows(path), now=NOW)
+    with runtime.db.transaction() as session:
+        pushes = session.exec(select(OutboxMessage).where(OutboxMessage.recipient == "o-sub")).all()
+    assert len(pushes) == 1
+    lines = pushes[0].payload["messages"][0]["text"]["params"]["lines"]["$lines"]
+    assert [line["$text"]["params"]["title"] for line in lines] == ["急招保安 包吃住"]
+
+
+def test_subscribe_inside_a_search_uses_that_search(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 保洁 市南")
+    talk.send("订阅")
+    assert talk.ids()[0] == "subs.created"
+    label = talk.last.messages[0].text.params["label"]  # type: ignore[union-attr]
+    assert label.id == "subs.label_both" and label.params["area"] == "市南区"
+
+
+def test_unsubscribe_lists_and_removes(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("订阅 保洁")
+    talk.send("订阅 司机")
+    talk.send("退订")
+    assert talk.ids() == ["subs.list"] and len(talk.options()) == 3
+    talk.send("全部退订")
+    assert talk.ids()[0] == "subs.removed"
+    talk.send("退订")
+    assert talk.ids()[0] == "subs.none"
+
+
+def test_subscribe_without_words_asks_and_nonsense_reasks(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("订阅")
+    assert talk.ids() == ["subs.ask"]
+    talk.send("   ")
+    assert talk.ids() == ["subs.ask"]
