@@ -11,15 +11,37 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
+import opencc
 from opencc import OpenCC
 
 _T2S = OpenCC("t2s")
 
+
+def _traditional_chars() -> frozenset[str]:
+    """Characters that OpenCC t2s may change: a text without any is already simplified."""
+    folder = Path(opencc.__file__).parent / "dictionary"
+    found: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            key, _tab, values = line.partition("\t")
+            value = values.split(" ")[0]
+            if len(key) == len(value):
+                found.update(k for k, v in zip(key, value, strict=True) if k != v)
+            else:
+                found.update(key)
+    return frozenset(found)
+
+
+_TRADITIONAL = _traditional_chars()
+
 # 《职业分类大典》 marks green (L), digital (S) or both (L/S) occupations with a suffix.
 _CSCO_MARKER = re.compile(r"(?<=[\u3400-\u9fff)）])\s*(?:L/S|S/L|L|S)$")
 
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』")
+_BRACKETED = re.compile(
+    r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』"
+)
 
 # Leading hiring verbs; 招 is kept in 招生/招商/招标/招投标/招待.
 _LEADING_HIRE = re.compile(
@@ -99,7 +121,10 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=200_000)
 def to_simplified(text: str) -> str:
     """NFKC-fold ``text`` and convert traditional characters to simplified ones."""
-    return _T2S.convert(unicodedata.normalize("NFKC", text))
+    folded = unicodedata.normalize("NFKC", text)
+    if _TRADITIONAL.isdisjoint(folded):
+        return folded
+    return _T2S.convert(folded)
 
 
 def strip_csco_marker(name: str) -> str:
@@ -113,12 +138,24 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", _PUNCT.sub(" ", folded)).strip()
 
 
-def strip_decoration(text: str) -> str:
-    """Remove hiring decoration from text already passed through NFKC/t2s and lower-casing."""
+def split_brackets(text: str) -> tuple[str, tuple[str, ...]]:
+    """Text outside brackets, and the bracketed notes ("保洁员（白班）" -> 保洁员, (白班,))."""
+    notes: list[str] = []
     previous = None
     while previous != text:
         previous = text
+        notes.extend(m.group(0)[1:-1] for m in _BRACKETED.finditer(text))
         text = _BRACKETED.sub(" ", text)
+    return text, tuple(notes)
+
+
+def strip_decoration(text: str) -> str:
+    """Remove hiring decoration from text already passed through NFKC/t2s and lower-casing."""
+    text, _notes = split_brackets(text)
+    return _strip_words(text)
+
+
+def _strip_words(text: str) -> str:
     text = _MONEY.sub(" ", text)
     text = _HEADCOUNT.sub(" ", text)
     text = _DECORATION.sub(" ", text)
@@ -129,13 +166,27 @@ def strip_decoration(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
-    """Normalised form of a job title used for indexing and display-independent matching.
+    """Normalised form of a job title: decoration and bracketed notes removed.
 
     Falls back to the title without decoration stripping when stripping would leave nothing.
     """
+    return title_parts(title)[0]
+
+
+@lru_cache(maxsize=200_000)
+def title_parts(title: str) -> tuple[str, tuple[str, ...]]:
+    """(normalised title, normalised bracketed notes that are not mere decoration).
+
+    "社区公益性岗位（保洁）" -> ("社区公益性岗位", ("保洁",)); "会计(有证优先)" -> ("会计", ()).
+    The notes are searchable with a lower weight; the title alone is the main text.
+    """
     folded = strip_csco_marker(to_simplified(title)).lower()
-    stripped = strip_decoration(folded)
-    return stripped or normalize_text(title)
+    outside, notes = split_brackets(folded)
+    main = _strip_words(outside)
+    extras = tuple(dict.fromkeys(n for n in (_strip_words(x) for x in notes) if n))
+    if not main:
+        return (extras[0], extras[1:]) if extras else (normalize_text(title), ())
+    return main, extras
 
 
 def compact(text: str) -> str:

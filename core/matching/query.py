@@ -7,6 +7,7 @@ out earlier by the area lookup). Chat phrasing around the job word is dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from core.matching.normalize import normalize_text, strip_decoration
 
@@ -25,18 +26,53 @@ _TAIL = re.compile(
 )
 _INNER = re.compile(r"(?:有没有|哪里有|附近的?|相关的?|方面的?|类的?)")
 _STOP_TOKENS = frozenset(
-    {"我", "想", "找", "工作", "找工作", "岗位", "职位", "招聘", "附近", "的", "要", "有", "吗",
-     "呢", "什么", "啥", "什么工作", "啥工作", "活", "活儿", "求职", "应聘"}
+    {
+        "我",
+        "想",
+        "找",
+        "工作",
+        "找工作",
+        "岗位",
+        "职位",
+        "招聘",
+        "附近",
+        "的",
+        "要",
+        "有",
+        "吗",
+        "呢",
+        "什么",
+        "啥",
+        "什么工作",
+        "啥工作",
+        "活",
+        "活儿",
+        "求职",
+        "应聘",
+    }
 )
 
 
-def clean_token(token: str) -> list[str]:
+def _lead_length(token: str, known: Container[str]) -> int:
+    """Characters of chat phrasing at the start, short of a known job word they begin (做账)."""
+    lead = _LEAD.match(token)
+    length = lead.end() if lead else 0
+    for start in range(length):
+        if any(token[start:stop] in known for stop in range(length + 1, len(token) + 1)):
+            return start
+    return 0 if len(token) - length == 1 else length
+
+
+def clean_token(token: str, known: Container[str] = frozenset()) -> list[str]:
     """Drop chat phrasing around one token (nothing remains of pure chat like 有活吗).
 
     An inner 的 splits the rest ("夜班的保安" -> 夜班, 保安); a leading one stays (的士司机).
+    Phrasing is kept where it starts a job word in ``known`` (做账, 干洗工).
     """
+    if token in known:
+        return [token]
     inner = _INNER.sub("", token)
-    stripped = _TAIL.sub("", _LEAD.sub("", inner, count=1), count=1)
+    stripped = _TAIL.sub("", inner[_lead_length(inner, known) :], count=1)
     if not stripped:
         return []
     head, *rest = stripped.split("的")
@@ -44,8 +80,12 @@ def clean_token(token: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def query_tokens(text: str) -> list[str]:
-    """Normalised search tokens of a query (already without area names)."""
+def query_tokens(text: str, known: Container[str] = frozenset()) -> list[str]:
+    """Normalised search tokens of a query (already without area names).
+
+    ``known`` holds job words (vocabulary surfaces) that must not lose characters to
+    phrase stripping.
+    """
     folded = normalize_text(text)
     decorated = strip_decoration(folded) or folded
     raw_tokens = decorated.split()
@@ -55,7 +95,7 @@ def query_tokens(text: str) -> list[str]:
     for raw in raw_tokens:
         if raw in _STOP_TOKENS:
             continue
-        for token in clean_token(raw):
+        for token in clean_token(raw, known):
             if token not in _STOP_TOKENS and token not in tokens:
                 tokens.append(token)
     return tokens

@@ -31,14 +31,35 @@ class DocTable:
     posted: list[float | None] = field(default_factory=list)
     expires: list[float | None] = field(default_factory=list)
     by_area: dict[str | None, list[int]] = field(default_factory=dict)
+    unplaced: dict[str, list[int]] = field(default_factory=dict)  # area name -> docs, no code
 
-    def add(self, ref: str, area_code: str | None, posted: float | None, expires: float | None) -> int:
+    def place(self, resolve: Callable[[str], str | None]) -> None:
+        """Give openings that came with an area name but no code the code ``resolve`` finds."""
+        for name in list(self.unplaced):
+            code = resolve(name)
+            if code is None:
+                continue
+            for doc in self.unplaced.pop(name):
+                self.area_codes[doc] = code
+                self.by_area.setdefault(code, []).append(doc)
+        self.by_area[None] = [d for d in self.by_area.get(None, []) if self.area_codes[d] is None]
+
+    def add(
+        self,
+        ref: str,
+        area_code: str | None,
+        posted: float | None,
+        expires: float | None,
+        area_name: str = "",
+    ) -> int:
         doc = len(self.refs)
         self.refs.append(ref)
         self.area_codes.append(area_code)
         self.posted.append(posted)
         self.expires.append(expires)
         self.by_area.setdefault(area_code, []).append(doc)
+        if area_code is None and area_name.strip():
+            self.unplaced.setdefault(area_name.strip(), []).append(doc)
         return doc
 
 
@@ -62,45 +83,60 @@ def area_filter(
     return AreaFilter(allowed=allowed, exact=frozenset(wanted))
 
 
-def _freshness(posted: float | None, now: float) -> float:
-    if posted is None:
-        return 0.0
-    age = max(0.0, (now - posted) / _DAY)
-    return FRESH_BONUS * max(0.0, 1.0 - age / FRESH_DAYS)
+Group = tuple[float, Sequence[int]]  # match quality shared by these openings
 
 
 def rank(
-    docs: DocTable,
-    candidates: Iterable[tuple[int, float]],
-    areas: AreaFilter | None,
-    now: float,
-    top: int,
+    docs: DocTable, groups: Iterable[Group], areas: AreaFilter | None, now: float, top: int
 ) -> tuple[list[tuple[float, int]], int]:
-    """Score live (and in-area) candidates; return the best ``top`` and how many there were."""
-    scored: list[tuple[float, float, int]] = []
+    """Score live (and in-area) openings; return the best ``top`` and how many there were.
+
+    score = quality + freshness (FRESH_BONUS fading to 0 over FRESH_DAYS) + exact-area bonus.
+    Kept deliberately flat: at 100k openings this loop is the hot path of broad queries.
+    """
     expires, posted, codes = docs.expires, docs.posted, docs.area_codes
-    for doc, quality in candidates:
-        end = expires[doc]
-        if end is not None and end < now:
-            continue
-        bonus = 0.0
-        if areas is not None:
-            code = codes[doc]
-            if code not in areas.allowed:
+    horizon = FRESH_DAYS * _DAY
+    fade = FRESH_BONUS / horizon
+    allowed = areas.allowed if areas is not None else None
+    exact = areas.exact if areas is not None else frozenset()
+    scored: list[tuple[float, int]] = []
+    append = scored.append
+    for quality, members in groups:
+        for doc in members:
+            end = expires[doc]
+            if end is not None and end < now:
                 continue
-            if code in areas.exact:
-                bonus = EXACT_AREA_BONUS
-        when = posted[doc]
-        score = quality + bonus + _freshness(when, now)
-        scored.append((score, when or 0.0, -doc))
+            score = quality
+            if allowed is not None:
+                code = codes[doc]
+                if code not in allowed:
+                    continue
+                if code in exact:
+                    score += EXACT_AREA_BONUS
+            when = posted[doc]
+            if when is not None and now - when < horizon:
+                score += FRESH_BONUS if when >= now else FRESH_BONUS - (now - when) * fade
+            append((score, -doc))
     best = heapq.nlargest(top, scored)
-    return [(score, -neg_doc) for score, _when, neg_doc in best], len(scored)
+    return [(score, -neg_doc) for score, neg_doc in best], len(scored)
 
 
-def candidates_from_titles(
+def any_live(docs: DocTable, groups: Iterable[Group], areas: AreaFilter | None, now: float) -> bool:
+    """Whether any opening is unexpired and inside the area filter (stops at the first)."""
+    for _quality, members in groups:
+        for doc in members:
+            end = docs.expires[doc]
+            if (end is None or end >= now) and (
+                areas is None or docs.area_codes[doc] in areas.allowed
+            ):
+                return True
+    return False
+
+
+def title_groups(
     title_scores: Mapping[int, float],
     title_docs: Sequence[Sequence[int]] | Mapping[int, Sequence[int]],
-) -> Iterable[tuple[int, float]]:
-    for title, quality in title_scores.items():
-        for doc in title_docs[title]:
-            yield doc, quality
+    weight: float = 1.0,
+) -> list[Group]:
+    """(quality, openings) per matched title; ``weight`` scales the quality (tag matches)."""
+    return [(quality * weight, title_docs[title]) for title, quality in title_scores.items()]

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 from core.matching.normalize import is_ascii_query
 from core.matching.pinyin import pinyin_forms
-from core.matching.titles import TitleTable
+from core.matching.titles import Occurrence, TitleTable
 from core.matching.vocabulary import Vocabulary
 
 GOOD = 70.0  # below this a title is not a match worth showing
 _TITLE_INITIALS_WEIGHT = 0.95
+FOREIGN_COMPOUND = 0.88  # 电工 inside 水电工, 服务员 inside 家政服务员: a different job
+
+
+def _in_context(occurrence: Occurrence, related: Container[int]) -> float:
+    """Occurrence score, lowered when it sits inside a known word of another job."""
+    if any(surface not in related for surface in occurrence.enclosing):
+        return occurrence.score * FOREIGN_COMPOUND
+    return occurrence.score
 
 
 def _keep_max(scores: dict[int, float], pairs: Iterable[tuple[int, float]]) -> None:
@@ -19,27 +27,31 @@ def _keep_max(scores: dict[int, float], pairs: Iterable[tuple[int, float]]) -> N
             scores[title] = score
 
 
-def vocabulary_scores(
-    token: str, vocabulary: Vocabulary, titles: TitleTable, prior: Sequence[int]
-) -> dict[int, float]:
-    """Titles containing a surface the token means, or a surface of the same job."""
+def expansion_weights(token: str, vocabulary: Vocabulary, prior: Sequence[int]) -> dict[int, float]:
+    """Surfaces that stand for what the token means, weighted 0..1."""
     weights: dict[int, float] = {}
     for match in vocabulary.match_terms(token, prior):
         for link in vocabulary.expansions(match.surface):
             weight = match.score / 100 * link.weight
             if weight > weights.get(link.surface, 0.0):
                 weights[link.surface] = weight
+    return weights
+
+
+def vocabulary_scores(weights: Mapping[int, float], titles: TitleTable) -> dict[int, float]:
+    """Titles containing a surface the token means, or a surface of the same job."""
     scores: dict[int, float] = {}
     for surface, weight in weights.items():
-        _keep_max(scores, ((t, weight * p) for t, p in titles.postings.get(surface, ())))
+        postings = titles.postings.get(surface, ())
+        _keep_max(scores, ((o.title, weight * _in_context(o, weights)) for o in postings))
     return scores
 
 
-def direct_scores(token: str, titles: TitleTable) -> dict[int, float]:
+def direct_scores(token: str, titles: TitleTable, related: Container[int]) -> dict[int, float]:
     """Titles containing the token itself (hanzi), or its letters as pinyin or initials."""
     scores: dict[int, float] = {}
     if not is_ascii_query(token):
-        _keep_max(scores, titles.containing(token))
+        _keep_max(scores, ((o.title, _in_context(o, related)) for o in titles.containing(token)))
         return scores
     letters = token.lower()
     if len(letters) >= 3 and letters.isalpha():
@@ -54,8 +66,9 @@ def token_scores(
     token: str, vocabulary: Vocabulary, titles: TitleTable, prior: Sequence[int]
 ) -> dict[int, float]:
     """Best score per title for one token; fuzzy title matching only when nothing else fits."""
-    scores = vocabulary_scores(token, vocabulary, titles, prior)
-    _keep_max(scores, direct_scores(token, titles).items())
+    weights = expansion_weights(token, vocabulary, prior)
+    scores = vocabulary_scores(weights, titles)
+    _keep_max(scores, direct_scores(token, titles, weights).items())
     if not any(score >= GOOD for score in scores.values()):
         _keep_max(scores, titles.fuzzy(token, pinyin_forms(token).full))
     return {title: score for title, score in scores.items() if score >= GOOD}

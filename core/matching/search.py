@@ -1,33 +1,55 @@
 """In-memory job-opening search: typo-, pinyin-, synonym- and area-aware, no search server.
 
-Build once from the openings (``SearchIndex.build``), query many times (``search``). Work is
-done per distinct normalised title, then mapped back to openings, so 100k openings that
-share a few thousand titles stay fast.
+Build once from the openings (``SearchIndex.build``), query many times (``search``); rebuild
+when openings change. Work is done per distinct normalised title, then mapped back to
+openings, so 100k openings that share tens of thousands of titles stay fast.
+
+What ``search`` does with a query:
+
+* traditional -> simplified, full-width -> ASCII; area names found by the ``AreaLookup`` are
+  taken out and become the area filter (the narrowest named area wins; named areas replace
+  ``area_codes``, which otherwise apply). An opening given an area name but no code is placed
+  by the first lookup that resolves the name unambiguously; unplaced ones never pass a filter.
+* chat phrasing is dropped (我想找…的活); each remaining token is matched against the
+  vocabulary (exact words inside the token, homophones by pinyin incl. other readings,
+  Latin pinyin, pinyin prefixes, initials ranked by how many openings use them, then fuzzy)
+  and expanded to the same job's other names (synonym groups, occupation aliases);
+* titles score 0..100 by how prominently they contain one of those words (whole title 100;
+  inside a different known job word such as 水电工 for 电工, lower), or the token itself;
+  bracketed notes and tags count a little less. Only scores >= ``scoring.GOOD`` (70) count.
+* openings whose ``expires_at`` is before ``now`` never appear; the rest rank by match
+  quality + freshness (up to 4 points, fading over 60 days) + 1 point for an opening placed
+  exactly in the requested area.
+* nothing matched: ``suggestions`` holds close keywords (or, failing that, the commonest
+  ones) that do find openings under the same area filter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from core.matching.normalize import normalize_title, to_simplified
+from core.matching.normalize import normalize_title, title_parts, to_simplified
 from core.matching.query import query_tokens
 from core.matching.ranking import (
     AreaFilter,
     DocTable,
+    Group,
+    any_live,
     area_filter,
-    candidates_from_titles,
     rank,
     timestamp,
+    title_groups,
 )
 from core.matching.scoring import query_scores
 from core.matching.suggest import Suggester
 from core.matching.titles import TitleTable
 from core.matching.vocabulary import Vocabulary
 
-TAG_WEIGHT = 0.92  # a tag match (公益性岗位) counts a little less than a title match
+TAG_WEIGHT = 0.92
+_SUGGESTION_CACHE = 512  # a tag match (公益性岗位) counts a little less than a title match
 
 
 @dataclass(frozen=True)
@@ -68,12 +90,28 @@ class SearchResult:
     suggestions: tuple[str, ...]  # close alternative keywords when nothing good matched
 
 
+_CODE_LEVELS = (2, 4, 6, 9, 12)  # province, city, county, township, village digits
+
+
+def area_prefix(code: str) -> str:
+    """The part of a 12-digit area code shared by every area inside it (370102000000 -> 370102)."""
+    for digits in _CODE_LEVELS:
+        if not code[digits:].strip("0"):
+            return code[:digits]
+    return code
+
+
 def _prefix_contains(ancestor: str, code: str) -> bool:
-    """Fallback containment for 12-digit codes: 370100000000 contains 370102xxxxxx."""
-    trimmed = ancestor.rstrip("0")
-    if len(trimmed) % 2:
-        trimmed += "0"
-    return code.startswith(trimmed)
+    """Containment by code prefix, used when no area lookup is given."""
+    return code.startswith(area_prefix(ancestor))
+
+
+def _narrowest(codes: Sequence[str], contains: Callable[[str, str], bool]) -> tuple[str, ...]:
+    """Named areas without those containing another named one (历下区 解放路街道 -> the street)."""
+    unique = tuple(dict.fromkeys(codes))
+    return tuple(
+        code for code in unique if not any(o != code and contains(code, o) for o in unique)
+    )
 
 
 class SearchIndex:
@@ -84,7 +122,9 @@ class SearchIndex:
         self.title_docs: list[list[int]] = []
         self.tag_docs: dict[int, list[int]] = {}
         self.prior: list[int] = []
-        self.suggester: Suggester | None = None
+        self.suggester = Suggester(vocabulary, ())
+        self._suggestion_cache: dict[str, dict[int, float]] = {}
+        self._placed_with: AreaLookup | None = None
 
     @classmethod
     def build(cls, docs: Iterable[OpeningDoc], vocabulary: Vocabulary) -> SearchIndex:
@@ -103,16 +143,17 @@ class SearchIndex:
             opening.area_code,
             timestamp(opening.posted_at),
             timestamp(opening.expires_at),
+            opening.area_name,
         )
-        title = self._entry(normalize_title(opening.title))
+        title = self._entry(*title_parts(opening.title))
         self.title_docs[title].append(doc)
         for tag in opening.tags:
             text = normalize_title(tag)
             if text:
                 self.tag_docs.setdefault(self._entry(text), []).append(doc)
 
-    def _entry(self, text: str) -> int:
-        title = self.titles.add(text)
+    def _entry(self, main: str, notes: tuple[str, ...] = ()) -> int:
+        title = self.titles.add(main, notes)
         if title == len(self.title_docs):
             self.title_docs.append([])
         return title
@@ -122,7 +163,7 @@ class SearchIndex:
         counts = [len(d) + len(self.tag_docs.get(t, ())) for t, d in enumerate(self.title_docs)]
         self.prior = [0] * len(self.vocabulary.surfaces)
         for surface, postings in self.titles.postings.items():
-            self.prior[surface] = sum(counts[title] for title, _score in postings)
+            self.prior[surface] = sum(counts[o.title] for o in postings)
         self.suggester = Suggester(self.vocabulary, self.prior)
 
     def search(
@@ -135,37 +176,76 @@ class SearchIndex:
         offset: int = 0,
         now: datetime | None = None,
     ) -> SearchResult:
-        text = to_simplified(query)
-        codes: tuple[str, ...] = tuple(area_codes)
-        if areas is not None:
-            named, text = areas.find_in_text(text)
-            codes = tuple(dict.fromkeys(named)) or codes
-        contains = areas.contains if areas is not None else _prefix_contains
-        filter_ = area_filter(self.docs.by_area, codes, contains)
-        tokens = query_tokens(text)
+        """Openings matching what a resident typed (see the module docstring).
+
+        ``now`` defaults to the current time; naive datetimes are taken as UTC.
+        """
+        tokens, codes, filter_ = self._understand(query, areas, area_codes)
         moment = timestamp(now or datetime.now(UTC)) or 0.0
-        top = max(0, offset) + max(0, limit)
-        ranked, total = rank(self.docs, self._candidates(tokens, filter_), filter_, moment, top)
-        hits = tuple(Hit(self.docs.refs[d], round(s, 2)) for s, d in ranked[max(0, offset) :])
+        start = max(0, offset)
+        ranked, total = rank(
+            self.docs, self._candidates(tokens, filter_), filter_, moment, start + max(0, limit)
+        )
+        hits = tuple(Hit(self.docs.refs[d], round(s, 2)) for s, d in ranked[start:])
         suggestions: tuple[str, ...] = ()
-        if total == 0 and tokens and self.suggester is not None:
-            suggestions = tuple(self.suggester.suggest(tokens))
+        if total == 0 and tokens:
+
+            def finds(term: str) -> bool:
+                groups = title_groups(self._term_scores(term), self.title_docs)
+                return any_live(self.docs, groups, filter_, moment)
+
+            suggestions = tuple(self.suggester.suggest(tokens, finds))
         return SearchResult(hits, total, codes, suggestions)
 
-    def _candidates(
-        self, tokens: Sequence[str], filter_: AreaFilter | None
-    ) -> Iterable[tuple[int, float]]:
+    def _understand(
+        self, query: str, areas: AreaLookup | None, area_codes: Sequence[str]
+    ) -> tuple[list[str], tuple[str, ...], AreaFilter | None]:
+        """Search tokens, area codes (named in the query, else given) and the area filter."""
+        text = to_simplified(query)
+        codes: tuple[str, ...] = tuple(area_codes)
+        contains = areas.contains if areas is not None else _prefix_contains
+        if areas is not None:
+            self._place_unplaced(areas)
+            named, text = areas.find_in_text(text)
+            codes = _narrowest(named, contains) or codes
+        filter_ = area_filter(self.docs.by_area, codes, contains)
+        return query_tokens(text, self.vocabulary.terms.ids), codes, filter_
+
+    def _place_unplaced(self, areas: AreaLookup) -> None:
+        """Openings given only an area name get a code from the first lookup that knows it."""
+        if not self.docs.unplaced or areas is self._placed_with:
+            return
+        self._placed_with = areas
+
+        def resolve(name: str) -> str | None:
+            codes = _narrowest(areas.find_in_text(to_simplified(name))[0], areas.contains)
+            return codes[0] if len(codes) == 1 else None  # ambiguous (市中区): leave it
+
+        self.docs.place(resolve)
+
+    def _term_scores(self, term: str) -> dict[int, float]:
+        """Title scores of one suggested keyword, cached (the same few keywords recur)."""
+        cached = self._suggestion_cache.get(term)
+        if cached is None:
+            if len(self._suggestion_cache) >= _SUGGESTION_CACHE:
+                self._suggestion_cache.clear()
+            cached = query_scores([term], self.vocabulary, self.titles, self.prior)
+            self._suggestion_cache[term] = cached
+        return cached
+
+    def _candidates(self, tokens: Sequence[str], filter_: AreaFilter | None) -> list[Group]:
         if not tokens:
             if filter_ is None:
-                return ()
-            return ((d, 100.0) for code in filter_.allowed for d in self.docs.by_area.get(code, ()))
+                return []
+            return [(100.0, self.docs.by_area.get(code, [])) for code in filter_.allowed]
         scores = query_scores(tokens, self.vocabulary, self.titles, self.prior)
-        title_hits = candidates_from_titles(scores, self.title_docs)
-        tag_scores = {t: s * TAG_WEIGHT for t, s in scores.items() if t in self.tag_docs}
-        if not tag_scores:
-            return title_hits
-        merged = dict(title_hits)
-        for doc, score in candidates_from_titles(tag_scores, self.tag_docs):
-            if score > merged.get(doc, 0.0):
-                merged[doc] = score
-        return merged.items()
+        groups = title_groups(scores, self.title_docs)
+        tagged = {t: s for t, s in scores.items() if t in self.tag_docs}
+        if not tagged:
+            return groups
+        best: dict[int, float] = {}  # an opening may match by title and by tag: keep the best
+        for quality, members in [*groups, *title_groups(tagged, self.tag_docs, TAG_WEIGHT)]:
+            for doc in members:
+                if quality > best.get(doc, 0.0):
+                    best[doc] = quality
+        return [(quality, (doc,)) for doc, quality in best.items()]

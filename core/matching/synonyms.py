@@ -13,7 +13,6 @@ Keys are canonical terms, values non-empty lists of colloquial or alternative na
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +42,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate mapping keys instead of silently keeping the last."""
 
 
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[object, object]:
+def _construct_unique_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode
+) -> dict[object, object]:
     seen: set[object] = set()
     for key_node, _value_node in node.value:
         key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
@@ -99,12 +100,8 @@ def load_occupations(path: Path) -> tuple[Occupation, ...]:
         missing = {"code", "name", "aliases"} - set(reader.fieldnames or ())
         if missing:
             raise VocabularyError(f"{path}: missing columns {sorted(missing)}")
-        return tuple(_parse_occupation(path, number, row) for number, row in _rows(reader))
-
-
-def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    for number, row in enumerate(reader, start=2):
-        yield number, row
+        rows = enumerate(reader, start=2)  # row 1 is the header
+        return tuple(_parse_occupation(path, number, row) for number, row in rows)
 
 
 def _parse_occupation(path: Path, number: int, row: dict[str, str]) -> Occupation:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from core.matching.normalize import compact, has_cjk, is_ascii_query
-from core.matching.pinyin import pinyin_forms
+from core.matching.pinyin import char_readings, pinyin_forms, reading_variants
 
 MAX_SURFACE_LEN = 16
 _PREFIX_LIMIT = 40
+_PARTIAL_LIMIT = 12
+_PARTIAL_COVERAGE = 0.4
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class TermTable:
         self.by_pinyin = _group(self.pinyin)
         self.by_initials = _group(self.initials)
         self._sorted_pinyin = sorted((p, i) for i, p in enumerate(self.pinyin) if p.isalpha())
+        self._bigrams: dict[str, list[int]] = {}
+        for i, surface in enumerate(self.surfaces):
+            for gram in {surface[k : k + 2] for k in range(len(surface) - 1)}:
+                self._bigrams.setdefault(gram, []).append(i)
 
     def match(self, token: str, prior: Sequence[int] | None = None) -> list[TermMatch]:
         """Surfaces the token may mean, best first. ``prior`` (per surface) breaks ties."""
@@ -47,9 +53,25 @@ class TermTable:
         found = _ascii_matches(self, text.lower(), prior) if is_ascii_query(text) else []
         if not found and has_cjk(text):
             found = _hanzi_matches(self, text)
+            if text not in self.ids:
+                found.extend(self._containing(text, prior))
         if not found:
             found = _fuzzy_matches(self, text)
         return _best_per_surface(found)
+
+    def _containing(self, text: str, prior: Sequence[int] | None) -> list[TermMatch]:
+        """Surfaces the token is a large part of (油漆 -> 油漆工): a partial job word."""
+        if len(text) < 2:
+            return []
+        grams = [text[k : k + 2] for k in range(len(text) - 1)]
+        pool = min((self._bigrams.get(g, []) for g in grams), key=len)
+        found = [
+            (len(text) / len(self.surfaces[s]), prior[s] if prior is not None else 0, s)
+            for s in pool
+            if text in self.surfaces[s] and len(text) / len(self.surfaces[s]) >= _PARTIAL_COVERAGE
+        ]
+        found.sort(reverse=True)
+        return [TermMatch(s, 70 + 20 * coverage) for coverage, _p, s in found[:_PARTIAL_LIMIT]]
 
     def prefix_ids(self, prefix: str) -> list[int]:
         start = bisect.bisect_left(self._sorted_pinyin, (prefix, -1))
@@ -93,26 +115,32 @@ def _hanzi_matches(table: TermTable, text: str) -> list[TermMatch]:
     n = len(text)
     exact = _spans(table, text)
     out = [TermMatch(s, 100.0 if j - i == n else 85 + 10 * (j - i) / n) for i, j, s in exact]
-    covered = {k for i, j, _ in exact for k in range(i, j)}
     forms = pinyin_forms(text)
-    if len(forms.syllables) != n:
+    readings = char_readings(text)
+    if len(forms.syllables) != n or len(readings) != n:
         return out
-    for i, j in _free_windows(n, covered):
-        for surface in table.by_pinyin.get(forms.window(i, j), ()):
-            out.append(TermMatch(surface, 92.0 if j - i == n else 78 + 10 * (j - i) / n))
+    for i, j in _free_windows(n, exact):
+        base = 92.0 if j - i == n else 78 + 10 * (j - i) / n
+        usual = forms.window(i, j)
+        for spelling in dict.fromkeys([usual, *reading_variants(readings, i, j)]):
+            penalty = 0.0 if spelling == usual else 3.0
+            for surface in table.by_pinyin.get(spelling, ()):
+                out.append(TermMatch(surface, base - penalty))
     return out
 
 
-def _free_windows(n: int, covered: set[int]) -> list[tuple[int, int]]:
-    """Windows of >= 2 characters that overlap no exact match, longest first."""
-    windows = [
+def _free_windows(n: int, exact: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Windows of >= 2 characters that are not (part of) an exact match, longest first.
+
+    A window may contain an exact match whole: 家正服务员 holds 服务员 but reads jiazhengfuwuyuan.
+    """
+    return [
         (i, j)
         for length in range(min(n, MAX_SURFACE_LEN), 1, -1)
         for i in range(n - length + 1)
         for j in (i + length,)
-        if not covered.intersection(range(i, j))
+        if all(j <= a or b <= i or (i <= a and b <= j and (i, j) != (a, b)) for a, b, _ in exact)
     ]
-    return windows
 
 
 def _ascii_matches(table: TermTable, text: str, prior: Sequence[int] | None) -> list[TermMatch]:
@@ -138,7 +166,9 @@ def _ranked(
         return []
     weights = [prior[s] if prior is not None else 0 for s in surfaces]
     top = max(weights) or 1
-    scored = [TermMatch(s, low + (high - low) * w / top) for s, w in zip(surfaces, weights, strict=True)]
+    scored = [
+        TermMatch(s, low + (high - low) * w / top) for s, w in zip(surfaces, weights, strict=True)
+    ]
     return sorted(scored, key=lambda m: -m.score)
 
 
@@ -151,8 +181,9 @@ def _fuzzy_matches(table: TermTable, text: str) -> list[TermMatch]:
             out.append(TermMatch(surface, score * 0.9))
     query_pinyin = pinyin_forms(text).full
     if len(query_pinyin) >= 5:
+        cutoff = 80 if len(query_pinyin) >= 6 else 86
         for _p, score, surface in process.extract(
-            query_pinyin, table.pinyin, scorer=fuzz.ratio, score_cutoff=86, limit=5
+            query_pinyin, table.pinyin, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5
         ):
             out.append(TermMatch(surface, score * 0.88))
     return out

@@ -15,7 +15,19 @@ from rapidfuzz import fuzz, process
 from core.matching.pinyin import pinyin_forms
 from core.matching.terms import MAX_SURFACE_LEN
 
-Span = tuple[int, int]
+Span = tuple[int, int, int]  # start, stop, surface
+NOTE_WEIGHT = 0.9
+_KEY = 3  # letters of the syllable-start pinyin index
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A title's best occurrence of a word: how prominent it is, and inside which longer
+    known words it sits (电工 inside 水电工), so a query can tell a different job apart."""
+
+    title: int
+    score: float
+    enclosing: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,7 @@ class Part:
     start: int
     stop: int
     spans: tuple[Span, ...]  # vocabulary surfaces found in the part (absolute offsets)
+    weight: float = 1.0  # bracketed notes ("保洁" of "公益性岗位（保洁）") count less
 
 
 def placement(start: int, stop: int, part: Part) -> float:
@@ -36,10 +49,12 @@ def placement(start: int, stop: int, part: Part) -> float:
     length = part.stop - part.start
     coverage = (stop - start) / length
     if coverage >= 1:
-        return 100.0
-    if any(s0 < start and stop < s1 for s0, s1 in part.spans):
-        return 78 + 6 * coverage
-    return min(99.0, 90 + 10 * coverage)
+        score = 100.0
+    elif any(s0 < start and stop < s1 for s0, s1, _s in part.spans):
+        score = 78 + 6 * coverage
+    else:
+        score = min(99.0, 90 + 10 * coverage)
+    return score * part.weight
 
 
 class TitleTable:
@@ -52,38 +67,47 @@ class TitleTable:
         self.parts: list[tuple[Part, ...]] = []
         self.pinyin: list[str] = []
         self.initials: list[str] = []
-        self.postings: dict[int, list[tuple[int, float]]] = {}
+        self.postings: dict[int, list[Occurrence]] = {}
         self._bigrams: dict[str, list[int]] = {}
         self._chars: dict[str, list[int]] = {}
         self._syllable_starts: dict[str, list[int]] = {}
         self._initial_pairs: dict[str, list[int]] = {}
 
-    def add(self, text: str) -> int:
-        found = self.ids.get(text)
+    def add(self, main: str, notes: tuple[str, ...] = ()) -> int:
+        """Id of a title (main text plus bracketed notes), adding it when new."""
+        text = " ".join((main, *notes))
+        key = f"{main}\x00{text}"
+        found = self.ids.get(key)
         if found is not None:
             return found
         title = len(self.texts)
-        self.ids[text] = title
+        self.ids[key] = title
         self.texts.append(text)
-        parts = tuple(self._tag(title, text, start, stop) for start, stop in _part_bounds(text))
+        primary = len(main.split())
+        parts = tuple(
+            self._tag(title, text, start, stop, 1.0 if n < primary else NOTE_WEIGHT)
+            for n, (start, stop) in enumerate(_part_bounds(text))
+        )
         self.parts.append(parts)
         self._index_chars(title, text)
         self._index_pinyin(title, text)
         return title
 
-    def _tag(self, title: int, text: str, start: int, stop: int) -> Part:
+    def _tag(self, title: int, text: str, start: int, stop: int, weight: float) -> Part:
         found: list[tuple[int, int, int]] = []
         for i in range(start, stop):
             for j in range(i + 2, min(stop, i + MAX_SURFACE_LEN) + 1):
                 surface = self._surface_ids.get(text[i:j])
                 if surface is not None:
                     found.append((i, j, surface))
-        part = Part(start, stop, tuple((i, j) for i, j, _ in found))
-        best: dict[int, float] = {}
+        part = Part(start, stop, tuple(found), weight)
+        best: dict[int, Occurrence] = {}
         for i, j, surface in found:
-            best[surface] = max(best.get(surface, 0.0), placement(i, j, part))
-        for surface, score in best.items():
-            self.postings.setdefault(surface, []).append((title, score))
+            occurrence = Occurrence(title, placement(i, j, part), _enclosing(i, j, part))
+            if surface not in best or occurrence.score > best[surface].score:
+                best[surface] = occurrence
+        for surface, occurrence in best.items():
+            self.postings.setdefault(surface, []).append(occurrence)
         return part
 
     def _index_chars(self, title: int, text: str) -> None:
@@ -94,24 +118,27 @@ class TitleTable:
                 self._bigrams.setdefault(gram, []).append(title)
 
     def _index_pinyin(self, title: int, text: str) -> None:
-        forms = pinyin_forms(text)
-        self.pinyin.append(forms.full)
-        self.initials.append(forms.initials)
-        for key in {s[:2] for s in forms.syllables if s.isalpha()}:
+        # per part: parts recur across titles ("保洁员" with many notes), pinyin_forms caches
+        parts = [pinyin_forms(part) for part in text.split(" ")]
+        full = "".join(p.full for p in parts)
+        initials = "".join(p.initials for p in parts)
+        self.pinyin.append(full)
+        self.initials.append(initials)
+        for key in _syllable_keys(full, [s for p in parts for s in p.syllables]):
             self._syllable_starts.setdefault(key, []).append(title)
-        if len(forms.initials) >= 2:
-            self._initial_pairs.setdefault(forms.initials[:2], []).append(title)
+        if len(initials) >= 2:
+            self._initial_pairs.setdefault(initials[:2], []).append(title)
 
     def part_of(self, title: int, start: int) -> Part:
         return next(p for p in self.parts[title] if p.start <= start < p.stop)
 
-    def containing(self, token: str) -> Iterator[tuple[int, float]]:
-        """Titles containing the token verbatim, with the placement of its best occurrence."""
+    def containing(self, token: str) -> Iterator[Occurrence]:
+        """Titles containing the token verbatim, with its best occurrence."""
         if len(token) == 1:
             for title in self._chars.get(token, ()):
                 text = self.texts[title]
                 part = self.part_of(title, text.index(token))
-                yield title, 70 + 20 / (part.stop - part.start)
+                yield Occurrence(title, 70 + 20 / (part.stop - part.start))
             return
         grams = [token[i : i + 2] for i in range(len(token) - 1)]
         candidates = min((self._bigrams.get(g, []) for g in grams), key=len)
@@ -119,18 +146,22 @@ class TitleTable:
             text = self.texts[title]
             start = text.find(token)
             if start >= 0:
-                yield title, self._best_placement(title, text, token, start)
+                yield self._best_occurrence(title, text, token, start)
 
-    def _best_placement(self, title: int, text: str, token: str, start: int) -> float:
-        best = 0.0
+    def _best_occurrence(self, title: int, text: str, token: str, start: int) -> Occurrence:
+        best = Occurrence(title, 0.0)
         while start >= 0:
-            best = max(best, placement(start, start + len(token), self.part_of(title, start)))
+            stop = start + len(token)
+            part = self.part_of(title, start)
+            score = placement(start, stop, part)
+            if score > best.score:
+                best = Occurrence(title, score, _enclosing(start, stop, part))
             start = text.find(token, start + 1)
         return best
 
     def pinyin_containing(self, token: str) -> Iterator[tuple[int, float]]:
-        """Titles whose full pinyin contains the Latin token starting on a syllable."""
-        for title in self._syllable_starts.get(token[:2], ()):
+        """Titles whose full pinyin contains the Latin token (3+ letters) starting on a syllable."""
+        for title in self._syllable_starts.get(token[:_KEY], ()):
             pinyin = self.pinyin[title]
             if token in pinyin:
                 yield title, min(97.0, 85 + 12 * len(token) / len(pinyin))
@@ -143,18 +174,40 @@ class TitleTable:
                 yield title, 80 + 8 * len(token) / len(initials)
 
     def fuzzy(self, token: str, pinyin: str) -> list[tuple[int, float]]:
-        """Last resort: close titles by hanzi ratio, or by pinyin ratio."""
-        out: list[tuple[int, float]] = []
-        if len(token) >= 3 and not token.isascii():
+        """Last resort: close titles by hanzi ratio (hanzi tokens) or pinyin ratio (Latin)."""
+        if not token.isascii():
+            if len(token) < 3:
+                return []
             hits = process.extract(token, self.texts, scorer=fuzz.ratio, score_cutoff=75, limit=20)
-            out.extend((title, score * 0.92) for _t, score, title in hits)
-        if len(pinyin) >= 6:
-            hits = process.extract(pinyin, self.pinyin, scorer=fuzz.ratio, score_cutoff=85, limit=20)
-            out.extend((title, score * 0.86) for _t, score, title in hits)
-        return out
+            return [(title, score * 0.92) for _t, score, title in hits]
+        if len(pinyin) < 6:
+            return []
+        hits = process.extract(pinyin, self.pinyin, scorer=fuzz.ratio, score_cutoff=85, limit=20)
+        return [(title, score * 0.86) for _t, score, title in hits]
 
 
-def _part_bounds(text: str) -> Iterator[Span]:
+def _syllable_keys(full: str, syllables: list[str]) -> set[str]:
+    """The first letters of the pinyin at each syllable start (may run into the next one)."""
+    keys: set[str] = set()
+    offset = 0
+    for syllable in syllables:
+        key = full[offset : offset + _KEY]
+        if len(key) == _KEY and syllable.isalpha():
+            keys.add(key)
+        offset += len(syllable)
+    return keys
+
+
+def _enclosing(start: int, stop: int, part: Part) -> tuple[int, ...]:
+    """Known words of the part that strictly contain text[start:stop]."""
+    return tuple(
+        surface
+        for s0, s1, surface in part.spans
+        if s0 <= start and stop <= s1 and (s0, s1) != (start, stop)
+    )
+
+
+def _part_bounds(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for piece in text.split(" "):
         if piece:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.matching.normalize import compact, normalize_text
+from core.matching.query import query_tokens
 from core.matching.synonyms import (
     Occupation,
     SynonymGroup,
@@ -71,6 +72,11 @@ class Vocabulary:
         self._links = builder.links()
         self._occupation_links = builder.occupation_links()
         self._display = builder.display
+        # ties (initials bj: 保洁 or 编辑) go to curated synonyms, then to occupation names
+        self._curated = [
+            2 if s in self._display else int(bool(links))
+            for s, links in enumerate(self._occupation_links)
+        ]
 
     @property
     def surfaces(self) -> tuple[str, ...]:
@@ -84,14 +90,25 @@ class Vocabulary:
         """Human-facing keyword for a surface (the canonical term of its group when it has one)."""
         return self._display.get(surface, self.terms.surfaces[surface])
 
+    def keyword_for(self, surface: int) -> str | None:
+        """The keyword to suggest for a surface: its group's canonical term, or the occupation
+        name it is; ``None`` for bare aliases (too odd to suggest on their own)."""
+        if surface in self._display:
+            return self._display[surface]
+        if self._occupation_links[surface] and any(
+            weight == 1.0 for _occ, weight in self._occupation_links[surface]
+        ):
+            return self.terms.surfaces[surface]
+        return None
+
     def match_terms(self, token: str, prior: Sequence[int] | None = None) -> list[TermMatch]:
         return self.terms.match(token, prior)
 
     def match_occupations(self, text: str, limit: int = 5) -> list[OccupationMatch]:
         """Occupations a desired-job text (``月嫂``, ``开叉车``, ``baoan``) most likely means."""
         best: dict[int, float] = {}
-        for token in normalize_text(text).split() or [text]:
-            for match in self.match_terms(token):
+        for token in query_tokens(text, self.terms.ids):
+            for match in self.match_terms(token, self._curated):
                 for occupation, weight in self._occupation_links[match.surface]:
                     score = match.score * weight
                     best[occupation] = max(best.get(occupation, 0.0), score)
@@ -149,7 +166,7 @@ class _LinkBuilder:
         surfaces = list(dict.fromkeys(m for m in members if m is not None))
         if not surfaces:
             return
-        self.display.setdefault(surfaces[0], group.canonical)
+        named = set(self._occupations.get(surfaces[0], {}))  # what the canonical term names
         reached = self._group_occupations(surfaces)
         for member in surfaces:
             self.display.setdefault(member, group.canonical)
@@ -157,8 +174,9 @@ class _LinkBuilder:
                 if other != member:
                     self._edge(member, other, GROUP)
             for occupation, name in reached:
-                self._occupation(member, occupation, 0.9)
-                if name != member:
+                direct = occupation in named
+                self._occupation(member, occupation, 0.9 if direct else 0.85)
+                if direct and name != member:
                     self._edge(member, name, GROUP_TO_NAME)
 
     def _group_occupations(self, surfaces: Iterable[int]) -> list[tuple[int, int]]:
@@ -179,7 +197,8 @@ class _LinkBuilder:
 
     def occupation_links(self) -> list[tuple[tuple[int, float], ...]]:
         return [
-            tuple(self._occupations.get(surface, {}).items()) for surface in range(len(self.surfaces))
+            tuple(self._occupations.get(surface, {}).items())
+            for surface in range(len(self.surfaces))
         ]
 
 
