@@ -10,7 +10,7 @@ from core.dialog.commands import Command
 from core.dialog.flow import IDLE, Ctx, State, Transition
 from core.dialog.identity import ChatIdentity
 from core.dialog.menu import menu_message
-from core.messages import Incoming, Outgoing, Text, t
+from core.messages import Incoming, Outgoing, t
 from core.staff import view
 
 if TYPE_CHECKING:
@@ -150,6 +150,3 @@ def _nearest(ctx: Ctx, incoming: Incoming) -> Outgoing:
         return Outgoing(t("location.no_data"))
     return Outgoing(t("location.nearest", area=ctx.content.areas.full_name(area.code)))
 
-
-def text_of(ctx: Ctx, item: Text) -> str:
-    return ctx.text(item)
