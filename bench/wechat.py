@@ -1,0 +1,273 @@
+"""WeChat webhook throughput: signed text messages through a real uvicorn on loopback.
+
+Runs the jobbot app and, for comparison, a bare FastAPI endpoint (same uvicorn, same
+client) at several concurrency levels, on SQLite and on PostgreSQL when reachable.
+
+    .venv/bin/python -m bench.wechat                       # 10, 50, 200 clients
+    .venv/bin/python -m bench.wechat --clients 50 --requests 3000
+    JOBBOT_BENCH_PG=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python -m bench.wechat
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import secrets
+import socket
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request, Response
+
+from bench.machine import describe
+from bots.wechat.signing import signature
+
+TOKEN, APP_ID = "benchToken2026", "wx5f3c2a1b0e9d8c7b"
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+TEXT_XML = ("<xml><ToUserName><![CDATA[gh_3a9f7c1e2b4d]]></ToUserName>"
+            "<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{now}</CreateTime>"
+            "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[菜单]]></Content>"
+            "<MsgId>{msg_id}</MsgId></xml>")
+
+
+@dataclass(frozen=True)
+class Result:
+    clients: int
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_jobbot(url: str, schema: str | None, port: int, var_dir: str) -> None:
+    import uvicorn
+
+    from bots.web.app import create_app
+    from core.db import Database
+    from core.runtime import build_runtime
+    from core.settings import Settings
+
+    settings = Settings(_env_file=None, env="test", database_url=url,  # type: ignore[call-arg]
+                        secret_key="bench-" + "x" * 40, var_dir=var_dir,  # type: ignore[arg-type]
+                        wechat_token=TOKEN, wechat_app_id=APP_ID, wechat_app_secret="s",
+                        log_level="WARNING")
+    runtime = build_runtime(settings, db=Database(url, schema=schema))
+    app = create_app(settings, runtime=runtime)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def serve_bare(port: int) -> None:
+    import uvicorn
+
+    app = FastAPI()
+
+    @app.post("/wechat")
+    async def bare(request: Request) -> Response:
+        await request.body()
+        return Response("success", media_type="text/plain")
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+@contextmanager
+def running(target: Callable[..., None], *args: object) -> Iterator[None]:
+    proc = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+    proc.start()
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.join(10)
+
+
+async def wait_ready(port: int) -> None:
+    for _ in range(300):
+        with suppress(OSError):
+            (await Connection.open(port)).close()
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection with almost no client-side cost, so the figures
+    measure the server (httpx would spend more CPU than a bare endpoint does)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        return cls(*await asyncio.open_connection("127.0.0.1", port))
+
+    async def post(self, target: str, body: bytes) -> int:
+        head = (f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        self.writer.write(head + body)
+        headers = await self.reader.readuntil(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in headers.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        await self.reader.readexactly(length)
+        return int(headers.split(b" ", 2)[1])
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def signed_message(n: int, run_id: str) -> tuple[str, bytes]:
+    now, nonce = str(int(time.time())), secrets.token_hex(4)
+    query = urlencode({"signature": signature(TOKEN, now, nonce), "timestamp": now,
+                       "nonce": nonce})
+    openid = f"oBench{run_id}{n % 997:05d}".ljust(28, "x")
+    body = TEXT_XML.format(openid=openid, now=now, msg_id=f"{run_id}{n:07d}")
+    return f"/wechat?{query}", body.encode()
+
+
+async def load(port: int, clients: int, total: int, run_id: str) -> Result:
+    counter = iter(range(total))
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        conn = await Connection.open(port)
+        try:
+            for n in counter:
+                target, body = signed_message(n, run_id)
+                started = time.perf_counter()
+                status = await conn.post(target, body)
+                latencies.append(time.perf_counter() - started)
+                errors += status != 200
+        finally:
+            conn.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return Result(clients, total, time.perf_counter() - began, latencies, errors)
+
+
+def machine() -> str:
+    return f"machine: {describe()}; SQLite {sqlite3.sqlite_version}"
+
+
+@contextmanager
+def database(kind: str) -> Iterator[tuple[str, str | None]]:
+    from core.db import Database, normalise_url
+    from core.migrate import upgrade
+
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/bench.db"
+            upgrade(Database(url))
+            yield url, None
+        return
+    url, schema = os.environ.get("JOBBOT_BENCH_PG", PG_DEFAULT), f"bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(normalise_url(url))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        upgrade(Database(url, schema=schema))
+        yield url, schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def pg_reachable() -> bool:
+    from core.db import normalise_url
+
+    try:
+        engine = sa.create_engine(normalise_url(os.environ.get("JOBBOT_BENCH_PG", PG_DEFAULT)))
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return True
+    except sa.exc.SQLAlchemyError:
+        return False
+
+
+def engine_alone(url: str, schema: str | None, var_dir: str, total: int) -> float:
+    """Messages per second of the dialog engine itself, in-process, no HTTP: the ceiling
+    any channel adapter can reach on this database."""
+    from core.db import Database
+    from core.messages import Incoming
+    from core.runtime import build_runtime
+    from core.settings import Settings
+
+    settings = Settings(_env_file=None, env="test", database_url=url,  # type: ignore[call-arg]
+                        secret_key="bench-" + "x" * 40, var_dir=var_dir)  # type: ignore[arg-type]
+    runtime = build_runtime(settings, db=Database(url, schema=schema))
+    began = time.perf_counter()
+    for n in range(total):
+        runtime.engine.handle(Incoming(channel="wechat", user_id=f"oEngine{n % 997:05d}",
+                                       text="菜单", message_id=f"8{n:07d}"))
+    rate = total / (time.perf_counter() - began)
+    runtime.close()
+    return rate
+
+
+def report(label: str, result: Result, bare: Result | None) -> None:
+    share = f"{100 * result.rate / bare.rate:5.1f} % of bare" if bare else ""
+    print(f"  {label:<8} {result.clients:>4} clients  {result.rate:8.0f} req/s  "
+          f"p50 {result.pct(0.50):7.1f} ms  p99 {result.pct(0.99):7.1f} ms  "
+          f"errors {result.errors}  {share}")
+
+
+async def bench(kind: str, levels: list[int], total: int) -> None:
+    with database(kind) as (url, schema), tempfile.TemporaryDirectory() as var_dir:
+        ceiling = engine_alone(url, schema, var_dir, min(total, 1000))
+        print(f"{kind}:\n  engine alone (in-process, one thread): {ceiling:.0f} messages/s")
+        jp, bp = free_port(), free_port()
+        with running(serve_jobbot, url, schema, jp, var_dir), running(serve_bare, bp):
+            await wait_ready(jp)
+            await wait_ready(bp)
+            await load(jp, 10, 200, "90")  # warm-up: connections, caches
+            for i, clients in enumerate(levels):
+                base_line = await load(bp, clients, total, f"1{i}")
+                result = await load(jp, clients, total, f"2{i}")
+                report("bare", base_line, None)
+                report("jobbot", result, base_line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", default="10,50,200", help="comma-separated levels")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per level")
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.clients.split(",")]
+    print(machine())
+    print(f"{args.requests} signed text messages per level; 997 residents; reply = main menu")
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    for kind in kinds:
+        if kind == "postgresql" and not pg_reachable():
+            print("postgresql: not reachable (set JOBBOT_BENCH_PG); skipped")
+            continue
+        asyncio.run(bench(kind, levels, args.requests))
+
+
+if __name__ == "__main__":
+    main()

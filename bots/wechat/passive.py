@@ -1,0 +1,165 @@
+"""Answers a vetted message inside WeChat's 5-second deadline, or hands it to the outbox.
+
+The engine is synchronous and runs in a worker thread. The request waits at most the
+reply budget; if the engine is not done by then, the request answers "success" and the
+thread, once done, writes the reply to the outbox (key from the MsgId) so the dispatcher
+delivers it as a customer-service message. A small lock decides who owns the reply, so
+it is neither lost nor delivered twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio
+from sqlmodel import select
+
+from bots.wechat import continuation, quota
+from bots.wechat.inbound import CHANNEL, Action, Plan
+from bots.wechat.render import reply_text, split_parts
+from bots.wechat.storage import forget_keys
+from core.dialog.commands import fold
+from core.messages import Outgoing, Reply, t
+from core.models import Conversation, OutboxMessage
+from core.outbox import enqueue
+from core.runtime import Runtime
+from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+LATE_KIND = "reply"
+
+
+def late_key(message_id: str) -> str:
+    return f"wechat:reply:{message_id}"
+
+
+class Handoff:
+    """Who owns a reply: the waiting request, or (once it gave up) the worker thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = "running"
+
+    def finish(self) -> bool:
+        """The thread is done; True when the request still waits for the answer."""
+        with self._lock:
+            if self._state == "abandoned":
+                return False
+            self._state = "done"
+            return True
+
+    def abandon(self) -> bool:
+        """The budget is spent; True when the thread must now deliver through the outbox."""
+        with self._lock:
+            if self._state == "done":
+                return False
+            self._state = "abandoned"
+            return True
+
+
+def _report_failure(task: asyncio.Task[str | None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("handling a WeChat message failed", exc_info=exc)
+
+
+class PassiveReplies:
+    def __init__(self, runtime: Runtime, budget_seconds: float) -> None:
+        self.rt, self.budget = runtime, budget_seconds
+        catalog = runtime.content.catalog
+        self.more_words = {fold(w) for v in catalog.variants("wechat.more.words")
+                           for w in v.split("|") if fold(w)}
+        self._tasks: set[asyncio.Task[str | None]] = set()
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def answer(self, plan: Plan) -> str | None:
+        """The text to reply with, or None to answer "success"."""
+        if plan.action is Action.IGNORE:
+            return None
+        if plan.action is Action.FORGET:
+            await self._thread(self._forget, plan.openid)
+            return None
+        if plan.action is Action.UNHEARD:
+            return await self._thread(self._unheard, plan.openid)
+        return await self._within_budget(plan)
+
+    async def _within_budget(self, plan: Plan) -> str | None:
+        handoff = Handoff()
+        task = asyncio.ensure_future(self._thread(self._work, plan, handoff))
+        self._tasks.add(task)  # keeps a late task alive after the request returned
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_report_failure)
+        done, _ = await asyncio.wait({task}, timeout=self.budget)
+        if not done and handoff.abandon():
+            log.info("reply to %s took over %.1fs; delivering it later", plan.openid, self.budget)
+            return None
+        return await asyncio.shield(task)
+
+    async def _thread(self, fn: Callable[..., T], *args: object) -> T:
+        if self._limiter is None:  # one writer at a time on SQLite avoids busy-waiting
+            self._limiter = anyio.CapacityLimiter(1 if self.rt.db.is_sqlite else 8)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+
+    async def drain(self) -> None:
+        """Waits for replies still being worked out (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _work(self, plan: Plan, handoff: Handoff) -> str | None:
+        incoming = plan.incoming
+        assert incoming is not None and incoming.message_id is not None
+        if incoming.text and fold(incoming.text) in self.more_words:
+            part = continuation.next_part(self.rt.db, plan.openid, incoming.message_id)
+            if part is not None:
+                return self._hand_over(plan, handoff, Reply(
+                    self._lang(plan.openid), (Outgoing(t("wechat.part", text=part)),)))
+        reply = self.rt.engine.handle(incoming)
+        if reply.duplicate and self._went_late(incoming.message_id):
+            handoff.finish()
+            return None  # the first delivery went through the outbox: do not send it twice
+        return self._hand_over(plan, handoff, reply)
+
+    def _hand_over(self, plan: Plan, handoff: Handoff, reply: Reply) -> str | None:
+        assert plan.incoming is not None and plan.incoming.message_id is not None
+        if not handoff.finish():
+            self._enqueue_late(plan.openid, plan.incoming.message_id, reply)
+            return None
+        if not reply.messages:
+            return None
+        parts = split_parts(self.rt.content.catalog,
+                            reply_text(self.rt.content.catalog, reply), reply.lang)
+        if len(parts) > 1 and not reply.duplicate:
+            with self.rt.db.transaction() as session:
+                continuation.keep(session, plan.openid, parts[1:], utcnow())
+        return parts[0]
+
+    def _enqueue_late(self, openid: str, message_id: str, reply: Reply) -> None:
+        if not reply.messages:
+            return
+        with self.rt.db.transaction() as session:
+            enqueue(session, key=late_key(message_id), channel=CHANNEL, recipient=openid,
+                    kind=LATE_KIND, messages=reply.messages, lang=reply.lang)
+
+    def _went_late(self, message_id: str) -> bool:
+        with self.rt.db.transaction() as session:
+            found = session.exec(select(OutboxMessage.id)
+                                 .where(OutboxMessage.idempotency_key == late_key(message_id)))
+            return found.first() is not None
+
+    def _forget(self, openid: str) -> None:
+        self.rt.engine.forget(CHANNEL, openid)
+        with self.rt.db.transaction() as session:
+            forget_keys(session, [*quota.keys_of(openid), continuation.key_of(openid)])
+
+    def _unheard(self, openid: str) -> str:
+        return self.rt.content.catalog.text(t("wechat.voice_unrecognised"), self._lang(openid))
+
+    def _lang(self, openid: str) -> str:
+        with self.rt.db.transaction() as session:
+            lang = session.exec(select(Conversation.lang).where(Conversation.channel == CHANNEL)
+                                .where(Conversation.external_id == openid)).first()
+        return lang or self.rt.engine.config.default_lang

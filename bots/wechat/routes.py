@@ -1,0 +1,119 @@
+"""``GET /wechat`` (URL verification) and ``POST /wechat`` (messages and events).
+
+Order of checks, each refusing before anything changes: the query signature and its
+timestamp (403), the body's shape (400), the safe-mode signature and decryption (403),
+the message's fields (400). Only then does the message reach the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, Response
+from starlette.datastructures import QueryParams
+from wechatpy.crypto import WeChatCrypto
+
+from bots.wechat.config import load_wechat_content
+from bots.wechat.inbound import parse, plan
+from bots.wechat.passive import PassiveReplies
+from bots.wechat.render import passive_xml
+from bots.wechat.schema import check_envelope, check_message
+from bots.wechat.signing import Forbidden, Keys, check_request
+from bots.wechat.xmlsafe import BadXml, read_fields
+from core.runtime import Runtime
+from core.settings import WeChatSettings
+
+log = logging.getLogger(__name__)
+PATH = "/wechat"
+
+
+@dataclass(frozen=True)
+class Opened:
+    fields: dict[str, str]
+    xml: str
+    crypto: WeChatCrypto | None
+
+
+class WeChatEndpoint:
+    def __init__(self, runtime: Runtime, cfg: WeChatSettings) -> None:
+        self.cfg, self.keys = cfg, Keys(cfg)
+        self.click_keys = load_wechat_content(runtime.settings.content_dir).click_keys()
+        self.replies = PassiveReplies(runtime, cfg.reply_budget_seconds)
+
+    async def verify(self, request: Request) -> Response:
+        """WeChat's URL check: echo ``echostr`` when the signature is right."""
+        query = request.query_params
+        try:
+            _single(query)
+            check_request(self.cfg.token, query.get("signature"), query.get("timestamp"),
+                          query.get("nonce"))
+        except Forbidden as exc:
+            return _refuse(403, str(exc))
+        except BadXml as exc:
+            return _refuse(400, str(exc))
+        echo = query.get("echostr")
+        if not echo:
+            return _refuse(400, "missing echostr")
+        return Response(echo, media_type="text/plain")
+
+    async def receive(self, request: Request) -> Response:
+        query = request.query_params
+        try:
+            _single(query)
+            timestamp, nonce = query.get("timestamp"), query.get("nonce")
+            check_request(self.cfg.token, query.get("signature"), timestamp, nonce)
+            opened = self._open(await request.body(), query)
+            check_message(opened.fields)
+            message = parse(opened.xml)
+        except Forbidden as exc:
+            return _refuse(403, str(exc))
+        except BadXml as exc:
+            return _refuse(400, str(exc))
+        todo = plan(message, opened.fields, self.click_keys)
+        text = await self.replies.answer(todo)
+        if text is None:
+            return Response("success", media_type="text/plain")
+        xml = passive_xml(account=todo.account, openid=todo.openid, content=text)
+        if opened.crypto is not None:
+            xml = opened.crypto.encrypt_message(xml, nonce, timestamp)
+        return Response(xml, media_type="application/xml")
+
+    def _open(self, body: bytes, query: QueryParams) -> Opened:
+        """The message fields, decrypting a safe- or compatible-mode body."""
+        mode = query.get("encrypt_type", "raw")
+        if mode == "raw":
+            if self.keys.encrypted:
+                raise Forbidden("plaintext message but an AES key is configured")
+            return Opened(read_fields(body), body.decode("utf-8"), None)
+        if mode != "aes":
+            raise BadXml(f"unknown encrypt_type {mode!r}")
+        if not self.keys.encrypted:
+            raise Forbidden("encrypted message but no AES key is configured")
+        encrypted = check_envelope(read_fields(body))
+        decrypted = self.keys.decrypt(encrypted, query.get("msg_signature"),
+                                      query["timestamp"], query["nonce"])
+        return Opened(read_fields(decrypted.xml.encode("utf-8")), decrypted.xml,
+                      decrypted.crypto)
+
+
+def _single(query: QueryParams) -> None:
+    keys = [k for k, _ in query.multi_items()]
+    if len(keys) != len(set(keys)):
+        raise BadXml("a query parameter is repeated")
+
+
+def _refuse(status: int, reason: str) -> Response:
+    log.warning("refused a WeChat request (%s): %s", status, reason)
+    return Response(status_code=status)
+
+
+def install(app: FastAPI, runtime: Runtime) -> None:
+    """Adds the WeChat routes when WeChat is configured (token, app id, secret)."""
+    cfg = runtime.settings.wechat
+    if cfg is None:
+        return
+    endpoint = WeChatEndpoint(runtime, cfg)
+    app.state.wechat = endpoint
+    app.add_api_route(PATH, endpoint.verify, methods=["GET"], include_in_schema=False)
+    app.add_api_route(PATH, endpoint.receive, methods=["POST"], include_in_schema=False)
