@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from core.content.areas import AreaTree
@@ -23,7 +24,17 @@ class Content:
 
 
 def load_content(directory: Path) -> Content:
-    """Raises ``ContentError`` naming the file, line and key of the first problem."""
+    """Raises ``ContentError`` naming the file, line and key of the first problem.
+
+    Parsed once per directory and file state: every runtime in a process (tests build
+    many) shares the result until a file changes."""
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _load(directory, stamp)
+
+
+@lru_cache(maxsize=8)
+def _load(directory: Path, stamp: tuple[tuple[str, int, int], ...]) -> Content:
     return Content(
         directory=directory,
         catalog=Catalog.load(directory / "messages"),

@@ -12,9 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-import core.runtime
 from bots.web.app import create_app
-from core.content.loader import Content, load_content
 from core.db import Database
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
@@ -32,17 +30,6 @@ def update(name: str, **changes: Any) -> dict[str, Any]:
     for key, value in changes.items():
         (data if key == "update_id" else body)[key] = value
     return data
-
-
-@pytest.fixture(scope="session")
-def content() -> Content:
-    return load_content(Settings(_env_file=None).content_dir)  # type: ignore[call-arg]
-
-
-@pytest.fixture(autouse=True)
-def _content_loaded_once(content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Content is read-only: one load serves every runtime these tests build (~0.6 s each)."""
-    monkeypatch.setattr(core.runtime, "load_content", lambda _directory: content)
 
 
 @pytest.fixture(scope="session")
