@@ -32,10 +32,12 @@ from bots.wechat.signing import signature
 
 TOKEN, APP_ID = "benchToken2026", "wx5f3c2a1b0e9d8c7b"
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-TEXT_XML = ("<xml><ToUserName><![CDATA[gh_3a9f7c1e2b4d]]></ToUserName>"
-            "<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{now}</CreateTime>"
-            "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[菜单]]></Content>"
-            "<MsgId>{msg_id}</MsgId></xml>")
+TEXT_XML = (
+    "<xml><ToUserName><![CDATA[gh_3a9f7c1e2b4d]]></ToUserName>"
+    "<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{now}</CreateTime>"
+    "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[菜单]]></Content>"
+    "<MsgId>{msg_id}</MsgId></xml>"
+)
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,17 @@ def serve_jobbot(url: str, schema: str | None, port: int, var_dir: str) -> None:
     from core.runtime import build_runtime
     from core.settings import Settings
 
-    settings = Settings(_env_file=None, env="test", database_url=url,  # type: ignore[call-arg]
-                        secret_key="bench-" + "x" * 40, var_dir=var_dir,  # type: ignore[arg-type]
-                        wechat_token=TOKEN, wechat_app_id=APP_ID, wechat_app_secret="s",
-                        log_level="WARNING")
+    settings = Settings(
+        _env_file=None,
+        env="test",
+        database_url=url,  # type: ignore[call-arg]
+        secret_key="bench-" + "x" * 40,
+        var_dir=var_dir,  # type: ignore[arg-type]
+        wechat_token=TOKEN,
+        wechat_app_id=APP_ID,
+        wechat_app_secret="s",
+        log_level="WARNING",
+    )
     runtime = build_runtime(settings, db=Database(url, schema=schema))
     app = create_app(settings, runtime=runtime)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -123,12 +132,17 @@ class Connection:
         return cls(*await asyncio.open_connection("127.0.0.1", port))
 
     async def post(self, target: str, body: bytes) -> int:
-        head = (f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        head = (
+            f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
         self.writer.write(head + body)
         headers = await self.reader.readuntil(b"\r\n\r\n")
-        length = next(int(line.split(b":")[1]) for line in headers.split(b"\r\n")
-                      if line.lower().startswith(b"content-length:"))
+        length = next(
+            int(line.split(b":")[1])
+            for line in headers.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
         await self.reader.readexactly(length)
         return int(headers.split(b" ", 2)[1])
 
@@ -138,8 +152,7 @@ class Connection:
 
 def signed_message(n: int, run_id: str) -> tuple[str, bytes]:
     now, nonce = str(int(time.time())), secrets.token_hex(4)
-    query = urlencode({"signature": signature(TOKEN, now, nonce), "timestamp": now,
-                       "nonce": nonce})
+    query = urlencode({"signature": signature(TOKEN, now, nonce), "timestamp": now, "nonce": nonce})
     openid = f"oBench{run_id}{n % 997:05d}".ljust(28, "x")
     body = TEXT_XML.format(openid=openid, now=now, msg_id=f"{run_id}{n:07d}")
     return f"/wechat?{query}", body.encode()
@@ -217,13 +230,24 @@ def engine_alone(url: str, schema: str | None, var_dir: str, total: int) -> floa
     from core.runtime import build_runtime
     from core.settings import Settings
 
-    settings = Settings(_env_file=None, env="test", database_url=url,  # type: ignore[call-arg]
-                        secret_key="bench-" + "x" * 40, var_dir=var_dir)  # type: ignore[arg-type]
+    settings = Settings(
+        _env_file=None,
+        env="test",
+        database_url=url,  # type: ignore[call-arg]
+        secret_key="bench-" + "x" * 40,
+        var_dir=var_dir,
+    )  # type: ignore[arg-type]
     runtime = build_runtime(settings, db=Database(url, schema=schema))
     began = time.perf_counter()
     for n in range(total):
-        runtime.engine.handle(Incoming(channel="wechat", user_id=f"oEngine{n % 997:05d}",
-                                       text="菜单", message_id=f"8{n:07d}"))
+        runtime.engine.handle(
+            Incoming(
+                channel="wechat",
+                user_id=f"oEngine{n % 997:05d}",
+                text="菜单",
+                message_id=f"8{n:07d}",
+            )
+        )
     rate = total / (time.perf_counter() - began)
     runtime.close()
     return rate
@@ -231,9 +255,11 @@ def engine_alone(url: str, schema: str | None, var_dir: str, total: int) -> floa
 
 def report(label: str, result: Result, bare: Result | None) -> None:
     share = f"{100 * result.rate / bare.rate:5.1f} % of bare" if bare else ""
-    print(f"  {label:<8} {result.clients:>4} clients  {result.rate:8.0f} req/s  "
-          f"p50 {result.pct(0.50):7.1f} ms  p99 {result.pct(0.99):7.1f} ms  "
-          f"errors {result.errors}  {share}")
+    print(
+        f"  {label:<8} {result.clients:>4} clients  {result.rate:8.0f} req/s  "
+        f"p50 {result.pct(0.50):7.1f} ms  p99 {result.pct(0.99):7.1f} ms  "
+        f"errors {result.errors}  {share}"
+    )
 
 
 async def bench(kind: str, levels: list[int], total: int) -> None:

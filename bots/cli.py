@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bots.ledger_cli import ledger_app
+from bots.openings_cli import openings_app
+from bots.telegram.cli import telegram_app
+from bots.wechat.cli import wechat_app
 from core.content.yamlfile import ContentError
 from core.db import Database
 from core.migrate import SchemaOutdated, schema_status, upgrade
@@ -25,6 +30,10 @@ demo_app = typer.Typer(no_args_is_help=True, help="Demo data for the embedded de
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
 app.add_typer(demo_app, name="demo")
+app.add_typer(openings_app, name="openings")
+app.add_typer(wechat_app, name="wechat")
+app.add_typer(telegram_app, name="telegram")
+app.add_typer(ledger_app, name="ledger")
 out = Console()
 err = Console(stderr=True)
 
@@ -62,8 +71,13 @@ def serve(
     cfg = settings()
     configure_logging(cfg.log_level)
     application = create_app(cfg, runtime=runtime(), with_worker=worker)
-    uvicorn.run(application, host=host or cfg.host, port=port or cfg.port,
-                log_config=None, proxy_headers=True)
+    uvicorn.run(
+        application,
+        host=host or cfg.host,
+        port=port or cfg.port,
+        log_config=None,
+        proxy_headers=True,
+    )
 
 
 @app.command("worker")
@@ -75,10 +89,8 @@ def worker_command() -> None:
 
     configure_logging(settings().log_level)
     rt = runtime()
-    try:
+    with suppress(KeyboardInterrupt):
         asyncio.run(run_worker(rt, build_senders(rt)))
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()
@@ -122,8 +134,9 @@ def db_status() -> None:
 
 @demo_app.command("load")
 def demo_load() -> None:
-    """Add the demo staff (and later demo openings); does nothing the second time."""
-    from core.demo import load_demo
+    """Add the demo staff and demo openings; does nothing the second time."""
+    from core.demo import load_demo, load_demo_openings
+    from core.timeutil import utcnow
 
     cfg = settings()
     if cfg.env == "production":
@@ -132,6 +145,8 @@ def demo_load() -> None:
     rt = runtime()
     with rt.db.transaction() as session:
         created = load_demo(session, rt.vault)
+    openings = load_demo_openings(rt.db, rt.content, utcnow())
+    created += [openings] if openings else []
     out.print("Demo data: " + (", ".join(created) if created else "already loaded"))
 
 
@@ -154,12 +169,14 @@ def staff_add(
     found = rt.content.areas.get(area)
     expected = {"community": "community", "street": "street"}.get(chosen.value)
     if found is None or (expected and found.level != expected):
-        err.print(f"[red]Area {area!r} is not a {expected or 'known'} area in content/areas.yaml.[/]")
+        kind = expected or "known"
+        err.print(f"[red]Area {area!r} is not a {kind} area in content/areas.yaml.[/]")
         raise typer.Exit(2)
     try:
         with rt.db.transaction() as session:
-            add_staff(session, vault=rt.vault, username=username, name=name, role=chosen,
-                      area_code=area)
+            add_staff(
+                session, vault=rt.vault, username=username, name=name, role=chosen, area_code=area
+            )
     except StaffError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
@@ -184,6 +201,23 @@ def staff_link_code(username: str) -> None:
     out.print(f"In WeChat or Telegram, send:  绑定 {code}")
 
 
+@staff_app.command("token")
+def staff_token(username: str) -> None:
+    """Issue an API token for the staff REST API (shown once; replaces any earlier one)."""
+    from core.registration.staff_tokens import issue_token
+    from core.staff import find_by_username
+
+    rt = runtime()
+    with rt.db.transaction() as session:
+        staff = find_by_username(session, username)
+        if staff is None or not staff.active:
+            err.print(f"[red]No active staff member {username!r}.[/]")
+            raise typer.Exit(2)
+        token = issue_token(session, staff)
+    out.print(f"API token for {username} (shown once): [bold]{token}[/]")
+    out.print("Send it as:  Authorization: Bearer <token>")
+
+
 @staff_app.command("list")
 def staff_list() -> None:
     """List staff accounts (names masked)."""
@@ -198,9 +232,14 @@ def staff_list() -> None:
         for staff in session.exec(select(Staff).order_by(Staff.username)):
             links = session.exec(select(Conversation).where(Conversation.staff_id == staff.id))
             area = rt.content.areas.get(staff.area_code)
-            table.add_row(staff.username, mask_name(rt.vault.decrypt(staff.name_enc)),
-                          staff.role, area.name if area else staff.area_code,
-                          str(len(list(links))), "yes" if staff.active else "no")
+            table.add_row(
+                staff.username,
+                mask_name(rt.vault.decrypt(staff.name_enc)),
+                staff.role,
+                area.name if area else staff.area_code,
+                str(len(list(links))),
+                "yes" if staff.active else "no",
+            )
     out.print(table)
 
 
@@ -214,14 +253,18 @@ def secret_generate() -> None:
 def content_check() -> None:
     """Validate the content directory and report what it holds."""
     from core.content.loader import load_content
+    from core.registration.rules import rules_for
 
     try:
         content = load_content(settings().content_dir)
+        rules_for(content)
     except ContentError as exc:
         err.print(f"[red]Invalid content:[/] {exc}")
         raise typer.Exit(2) from None
-    out.print(f"OK: {len(content.catalog.ids())} texts, {len(content.areas.areas)} areas, "
-              f"{len(content.notices)} notices, {len(content.services)} services")
+    out.print(
+        f"OK: {len(content.catalog.ids())} texts, {len(content.areas.areas)} areas, "
+        f"{len(content.notices)} notices, {len(content.services)} services"
+    )
 
 
 def main() -> None:

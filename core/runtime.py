@@ -14,6 +14,7 @@ from core.flows import default_flows
 from core.migrate import require_current_schema
 from core.openings.catalogue import Catalogue
 from core.personal import Vault
+from core.registration.rules import rules_for
 from core.settings import Settings
 
 
@@ -39,6 +40,7 @@ def build_runtime(
 ) -> Runtime:
     """Loads content (fails loudly on a bad file) and refuses an outdated schema."""
     content = load_content(settings.content_dir)
+    rules_for(content)  # registration parameters are content too: fail at start-up, not mid-chat
     database = db or Database(settings.database_url)
     if check_schema:
         require_current_schema(database)

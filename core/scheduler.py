@@ -110,4 +110,6 @@ class Housekeeping:
 
 
 def default_jobs() -> list[Job]:
-    return [Housekeeping()]
+    from core.registration.sla import DraftRetention, RegistrationDeadlines
+
+    return [Housekeeping(), RegistrationDeadlines(), DraftRetention()]

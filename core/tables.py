@@ -2,3 +2,4 @@
 
 from core import models  # noqa: F401
 from core.openings import models as opening_models  # noqa: F401
+from core.registration import models as registration_models  # noqa: F401

@@ -13,7 +13,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bots.senders import build_senders
+from bots.telegram.webhook import install as telegram_routes
+from bots.web import openings_api
 from bots.web.limits import BodyLimit
+from bots.web.staff_api import install as staff_api_routes
+from bots.wechat.routes import install as wechat_routes
 from core.runtime import Runtime, build_runtime
 from core.sending import Sender
 from core.settings import Settings
@@ -60,6 +64,7 @@ def create_app(
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    openings_api.install(app, rt)
     for install in channel_routes():
         install(app, rt)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -68,4 +73,4 @@ def create_app(
 
 def channel_routes() -> list[RouteInstaller]:
     """Route installers of the channels built so far (WeChat, Telegram …)."""
-    return []
+    return [telegram_routes, wechat_routes, staff_api_routes]

@@ -34,14 +34,17 @@ TOKEN_API_HINTS = {
 class JobbotWeChatClient(WeChatClient):  # type: ignore[misc]
     """wechatpy's client with the token kept in the database and a configurable API host."""
 
-    def __init__(self, cfg: WeChatSettings, db: Database, *, timeout: float = 5.0,
-                 clock: Clock = utcnow) -> None:
+    def __init__(
+        self, cfg: WeChatSettings, db: Database, *, timeout: float = 5.0, clock: Clock = utcnow
+    ) -> None:
         storage = SharedValueStorage(db, clock=clock)
-        super().__init__(cfg.app_id, cfg.app_secret, session=storage, timeout=timeout,
-                         auto_retry=False)
+        super().__init__(
+            cfg.app_id, cfg.app_secret, session=storage, timeout=timeout, auto_retry=False
+        )
         self.API_BASE_URL = cfg.api_base.rstrip("/") + "/cgi-bin/"
-        self.tokens = AccessTokens(storage, self.access_token_key, self.fetch_access_token,
-                                   clock=clock)
+        self.tokens = AccessTokens(
+            storage, self.access_token_key, self.fetch_access_token, clock=clock
+        )
         self._used = threading.local()
 
     @property
@@ -90,6 +93,7 @@ class WeChatApi:
             return action(self.client)
 
 
-def build_api(cfg: WeChatSettings, db: Database, *, timeout: float = 5.0,
-              clock: Clock = utcnow) -> WeChatApi:
+def build_api(
+    cfg: WeChatSettings, db: Database, *, timeout: float = 5.0, clock: Clock = utcnow
+) -> WeChatApi:
     return WeChatApi(JobbotWeChatClient(cfg, db, timeout=timeout, clock=clock))

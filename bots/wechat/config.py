@@ -100,8 +100,11 @@ def _key(doc: YamlDoc, where: str, raw: object) -> str:
 
 
 def _url(doc: YamlDoc, where: str, raw: object) -> str:
-    if not isinstance(raw, str) or not raw.startswith(("https://", "http://")) \
-            or len(raw.encode()) > URL_BYTES:
+    if (
+        not isinstance(raw, str)
+        or not raw.startswith(("https://", "http://"))
+        or len(raw.encode()) > URL_BYTES
+    ):
         raise doc.error(where, f"url must be http(s) and at most {URL_BYTES} bytes")
     return raw
 

@@ -46,15 +46,18 @@ def next_part(db: Database, openid: str, message_id: str) -> str | None:
         if not kept["parts"]:
             return None
         text, rest = kept["parts"][0], kept["parts"][1:]
-        row.value = json.dumps({"parts": rest, "served": {"id": message_id, "text": text}},
-                               ensure_ascii=False)
+        row.value = json.dumps(
+            {"parts": rest, "served": {"id": message_id, "text": text}}, ensure_ascii=False
+        )
         row.updated_at = now
         session.add(row)
         return str(text)
 
 
 def _stale(session: Session, openid: str, row: SharedValue) -> bool:
-    last = session.exec(select(Conversation.last_inbound_at)
-                        .where(Conversation.channel == CHANNEL)
-                        .where(Conversation.external_id == openid)).first()
+    last = session.exec(
+        select(Conversation.last_inbound_at)
+        .where(Conversation.channel == CHANNEL)
+        .where(Conversation.external_id == openid)
+    ).first()
     return last is None or last > row.updated_at

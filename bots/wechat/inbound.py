@@ -64,8 +64,10 @@ def plan(message: BaseMessage, fields: Mapping[str, str], click_keys: Collection
         heard = (fields.get("Recognition") or "").strip()
         return engine(text=heard) if heard else Plan(Action.UNHEARD, openid, account)
     if msg_type == "location":
-        return engine(event="location", extra={"lat": fields["Location_X"].strip(),
-                                               "lon": fields["Location_Y"].strip()})
+        return engine(
+            event="location",
+            extra={"lat": fields["Location_X"].strip(), "lon": fields["Location_Y"].strip()},
+        )
     if msg_type in POLITE_TYPES:
         return engine(event=msg_type)
     return Plan(Action.IGNORE, openid, account)

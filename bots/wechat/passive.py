@@ -71,8 +71,9 @@ class PassiveReplies:
     def __init__(self, runtime: Runtime, budget_seconds: float) -> None:
         self.rt, self.budget = runtime, budget_seconds
         catalog = runtime.content.catalog
-        self.more_words = {fold(w) for v in catalog.variants("wechat.more.words")
-                           for w in v.split("|") if fold(w)}
+        self.more_words = {
+            fold(w) for v in catalog.variants("wechat.more.words") for w in v.split("|") if fold(w)
+        }
         self._tasks: set[asyncio.Task[str | None]] = set()
         self._limiter: anyio.CapacityLimiter | None = None
 
@@ -115,8 +116,11 @@ class PassiveReplies:
         if incoming.text and fold(incoming.text) in self.more_words:
             part = continuation.next_part(self.rt.db, plan.openid, incoming.message_id)
             if part is not None:
-                return self._hand_over(plan, handoff, Reply(
-                    self._lang(plan.openid), (Outgoing(t("wechat.part", text=part)),)))
+                return self._hand_over(
+                    plan,
+                    handoff,
+                    Reply(self._lang(plan.openid), (Outgoing(t("wechat.part", text=part)),)),
+                )
         reply = self.rt.engine.handle(incoming)
         if reply.duplicate and self._went_late(incoming.message_id):
             handoff.finish()
@@ -130,8 +134,9 @@ class PassiveReplies:
             return None
         if not reply.messages:
             return None
-        parts = split_parts(self.rt.content.catalog,
-                            reply_text(self.rt.content.catalog, reply), reply.lang)
+        parts = split_parts(
+            self.rt.content.catalog, reply_text(self.rt.content.catalog, reply), reply.lang
+        )
         if len(parts) > 1 and not reply.duplicate:
             with self.rt.db.transaction() as session:
                 continuation.keep(session, plan.openid, parts[1:], utcnow())
@@ -141,13 +146,23 @@ class PassiveReplies:
         if not reply.messages:
             return
         with self.rt.db.transaction() as session:
-            enqueue(session, key=late_key(message_id), channel=CHANNEL, recipient=openid,
-                    kind=LATE_KIND, messages=reply.messages, lang=reply.lang)
+            enqueue(
+                session,
+                key=late_key(message_id),
+                channel=CHANNEL,
+                recipient=openid,
+                kind=LATE_KIND,
+                messages=reply.messages,
+                lang=reply.lang,
+            )
 
     def _went_late(self, message_id: str) -> bool:
         with self.rt.db.transaction() as session:
-            found = session.exec(select(OutboxMessage.id)
-                                 .where(OutboxMessage.idempotency_key == late_key(message_id)))
+            found = session.exec(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.idempotency_key == late_key(message_id)
+                )
+            )
             return found.first() is not None
 
     def _forget(self, openid: str) -> None:
@@ -160,6 +175,9 @@ class PassiveReplies:
 
     def _lang(self, openid: str) -> str:
         with self.rt.db.transaction() as session:
-            lang = session.exec(select(Conversation.lang).where(Conversation.channel == CHANNEL)
-                                .where(Conversation.external_id == openid)).first()
+            lang = session.exec(
+                select(Conversation.lang)
+                .where(Conversation.channel == CHANNEL)
+                .where(Conversation.external_id == openid)
+            ).first()
         return lang or self.rt.engine.config.default_lang

@@ -53,8 +53,10 @@ def open_grants(session: Session, openid: str, now: datetime) -> list[Grant]:
     """The grants still open for ``openid``, message grant first."""
     rows = session.exec(
         select(InboundMessage.message_id, InboundMessage.received_at)
-        .where(InboundMessage.channel == CHANNEL).where(InboundMessage.external_id == openid)
-        .order_by(col(InboundMessage.id).desc()).limit(50)
+        .where(InboundMessage.channel == CHANNEL)
+        .where(InboundMessage.external_id == openid)
+        .order_by(col(InboundMessage.id).desc())
+        .limit(50)
     ).all()
     latest_message = next((r for r in rows if not r[0].startswith("ev:")), None)
     latest_action = next((r for r in rows if _is_action(r[0])), None)

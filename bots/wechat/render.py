@@ -23,8 +23,7 @@ def reply_text(catalog: Catalog, reply: Reply) -> str:
     return _NOT_XML.sub("", text)
 
 
-def split_parts(catalog: Catalog, text: str, lang: str,
-                limit: int = TEXT_LIMIT_BYTES) -> list[str]:
+def split_parts(catalog: Catalog, text: str, lang: str, limit: int = TEXT_LIMIT_BYTES) -> list[str]:
     """Parts of at most ``limit`` bytes, cut at line ends (a line longer than a part is
     cut between characters); every part but the last ends with the "回复 更多" hint."""
     if _size(text) <= limit:
@@ -75,6 +74,7 @@ def cdata_safe(text: str) -> str:
 
 def passive_xml(*, account: str, openid: str, content: str) -> str:
     """The passive text reply WeChat expects in the HTTP response."""
-    reply = TextReply(source=account, target=openid, content=cdata_safe(content),
-                      time=int(time.time()))
+    reply = TextReply(
+        source=account, target=openid, content=cdata_safe(content), time=int(time.time())
+    )
     return str(reply.render())

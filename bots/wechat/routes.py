@@ -46,8 +46,9 @@ class WeChatEndpoint:
         query = request.query_params
         try:
             _single(query)
-            check_request(self.cfg.token, query.get("signature"), query.get("timestamp"),
-                          query.get("nonce"))
+            check_request(
+                self.cfg.token, query.get("signature"), query.get("timestamp"), query.get("nonce")
+            )
         except Forbidden as exc:
             return _refuse(403, str(exc))
         except BadXml as exc:
@@ -91,10 +92,10 @@ class WeChatEndpoint:
         if not self.keys.encrypted:
             raise Forbidden("encrypted message but no AES key is configured")
         encrypted = check_envelope(read_fields(body))
-        decrypted = self.keys.decrypt(encrypted, query.get("msg_signature"),
-                                      query["timestamp"], query["nonce"])
-        return Opened(read_fields(decrypted.xml.encode("utf-8")), decrypted.xml,
-                      decrypted.crypto)
+        decrypted = self.keys.decrypt(
+            encrypted, query.get("msg_signature"), query["timestamp"], query["nonce"]
+        )
+        return Opened(read_fields(decrypted.xml.encode("utf-8")), decrypted.xml, decrypted.crypto)
 
 
 def _single(query: QueryParams) -> None:

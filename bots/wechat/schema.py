@@ -45,7 +45,9 @@ def _base64(value: str) -> bool:
 
 
 COMMON: dict[str, Check] = {
-    "ToUserName": _identity, "FromUserName": _identity, "CreateTime": _timestamp,
+    "ToUserName": _identity,
+    "FromUserName": _identity,
+    "CreateTime": _timestamp,
     "MsgType": _name,
 }
 REQUIRED: dict[str, dict[str, Check]] = {
@@ -61,8 +63,14 @@ REQUIRED: dict[str, dict[str, Check]] = {
 }
 # Checked when present, whatever the type.
 OPTIONAL: dict[str, Check] = {
-    "MsgId": _integer, "Recognition": _text, "EventKey": _text, "Scale": _integer,
-    "Latitude": _float, "Longitude": _float, "Precision": _float, "Event": _name,
+    "MsgId": _integer,
+    "Recognition": _text,
+    "EventKey": _text,
+    "Scale": _integer,
+    "Latitude": _float,
+    "Longitude": _float,
+    "Precision": _float,
+    "Event": _name,
 }
 
 

@@ -67,8 +67,11 @@ class WeChatSender:
             self.api.call(lambda c: c.message.send_template(recipient, template.id, data))
         except WeChatClientException as exc:
             if exc.errcode in TEMPLATE_REFUSED:
-                log.error("WeChat refused template %s (errcode %s); check content/wechat.yaml",
-                          template.id, exc.errcode)
+                log.error(
+                    "WeChat refused template %s (errcode %s); check content/wechat.yaml",
+                    template.id,
+                    exc.errcode,
+                )
                 return False
             raise failure(exc) from None
         except (requests.RequestException, TokenUnavailable) as exc:
@@ -100,8 +103,12 @@ def build_sender(runtime: Runtime) -> WeChatSender:
     cfg = runtime.settings.wechat
     if cfg is None:
         raise ConfigurationError("WeChat needs JOBBOT_WECHAT_TOKEN, _APP_ID and _APP_SECRET")
-    return WeChatSender(runtime.db, build_api(cfg, runtime.db), runtime.content.catalog,
-                        load_wechat_content(runtime.settings.content_dir))
+    return WeChatSender(
+        runtime.db,
+        build_api(cfg, runtime.db),
+        runtime.content.catalog,
+        load_wechat_content(runtime.settings.content_dir),
+    )
 
 
 def failure(exc: Exception) -> Exception:

@@ -30,8 +30,9 @@ def same(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected.encode(), given.encode())
 
 
-def check_request(token: str, sig: str | None, timestamp: str | None, nonce: str | None,
-                  now: float | None = None) -> None:
+def check_request(
+    token: str, sig: str | None, timestamp: str | None, nonce: str | None, now: float | None = None
+) -> None:
     """The query signature WeChat puts on every request (GET and POST), and a fresh timestamp."""
     if not sig or not timestamp or not nonce or not timestamp.isdigit():
         raise Forbidden("missing signature, timestamp or nonce")

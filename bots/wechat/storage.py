@@ -22,8 +22,11 @@ def locked(session: Session, key: str, now: datetime) -> SharedValue:
     (FOR UPDATE on PostgreSQL; SQLite's write lock is already held by BEGIN IMMEDIATE)."""
     table = SharedValue.__table__  # type: ignore[attr-defined]
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(key=key, value="", version=0, updated_at=now)
-                    .on_conflict_do_nothing(index_elements=["key"]))
+    session.execute(
+        insert(table)
+        .values(key=key, value="", version=0, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
     return session.exec(select(SharedValue).where(SharedValue.key == key).with_for_update()).one()
 
 

@@ -79,11 +79,19 @@ class AccessTokens:
         with self.storage.db.transaction() as session:
             lease = locked(session, self.storage.prefix + self.key + ":lease", now)
             token = session.get(SharedValue, self.storage.prefix + self.key)
-            if token is not None and token.value and token.value != stale and \
-                    token.expires_at is not None and token.expires_at - now > self.margin:
+            if (
+                token is not None
+                and token.value
+                and token.value != stale
+                and token.expires_at is not None
+                and token.expires_at - now > self.margin
+            ):
                 return token.value
-            if lease.expires_at is not None and lease.expires_at > now \
-                    and lease.value != self._holder():
+            if (
+                lease.expires_at is not None
+                and lease.expires_at > now
+                and lease.value != self._holder()
+            ):
                 return _Claim.BUSY
             lease.value, lease.expires_at, lease.updated_at = self._holder(), now + self.lease, now
             session.add(lease)

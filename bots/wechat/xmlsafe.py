@@ -65,6 +65,7 @@ class _Reader:
 def _refuse(what: str):  # type: ignore[no-untyped-def]
     def handler(*_args: object) -> None:
         raise BadXml(f"{what} is not allowed")
+
     return handler
 
 

@@ -117,6 +117,9 @@ class Engine:
                 .with_for_update()
             ).first()
             cancel_pending(session, channel, user_id, "recipient left the channel")
+            from core.registration.people import forget_identity
+
+            forget_identity(session, channel, user_id)
             session.execute(
                 sa.delete(InboundMessage)
                 .where(col(InboundMessage.channel) == channel)

@@ -15,10 +15,11 @@ class MenuItem:
     id: str
     flow: str  # the flow that serves it; absent from the registry = not built yet
     staff_only: bool = False
+    keep_words: bool = False  # the flow gets the whole typed text ("失业登记" names the kind)
 
 
 MAIN_MENU: tuple[MenuItem, ...] = (
-    MenuItem("register", "register"),
+    MenuItem("register", "register", keep_words=True),
     MenuItem("jobs", "jobs"),
     MenuItem("booking", "booking"),
     MenuItem("notices", "notices"),
@@ -59,5 +60,5 @@ def item_by_words(
             for word in sorted(words, key=len, reverse=True):
                 word = word.strip()
                 if word and text.lower().startswith(word.lower()):
-                    return item, text[len(word) :].strip()
+                    return item, text if item.keep_words else text[len(word) :].strip()
     return None

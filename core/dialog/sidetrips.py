@@ -149,4 +149,3 @@ def _nearest(ctx: Ctx, incoming: Incoming) -> Outgoing:
     if area is None:
         return Outgoing(t("location.no_data"))
     return Outgoing(t("location.nearest", area=ctx.content.areas.full_name(area.code)))
-

@@ -10,6 +10,8 @@ def default_flows(catalogue: Catalogue) -> dict[str, Flow]:
     from core.flows.jobs import JobsFlow
     from core.flows.notices import NoticesFlow
     from core.flows.subscriptions import SubscribeFlow, UnsubscribeFlow
+    from core.registration.chat import registration_flows
 
     flows: list[Flow] = [NoticesFlow(), JobsFlow(catalogue), SubscribeFlow(), UnsubscribeFlow()]
+    flows += registration_flows()
     return {flow.name: flow for flow in flows}

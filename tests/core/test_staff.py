@@ -62,12 +62,12 @@ def test_wrong_code_is_refused_and_residents_see_no_staff_entries(runtime: Runti
     assert "m:tasks" not in talk.options()
 
 
-def test_staff_tasks_entry_says_it_is_not_built_yet(runtime: Runtime) -> None:
+def test_staff_tasks_entry_opens_the_task_list(runtime: Runtime) -> None:
     code = _code(runtime)
     talk = Talk(runtime)
     talk.send(f"绑定 {code}")
     talk.send(choice="m:tasks")
-    assert talk.ids() == ["menu.unbuilt", "menu.title"]
+    assert talk.ids() == ["staff_tasks.empty", "menu.title"]
 
 
 def test_mine_shows_the_staff_link(runtime: Runtime) -> None:

@@ -34,9 +34,14 @@ def payload(name: str, **fields: str) -> str:
     """A recorded payload with some fields replaced (``Content="找工作"``)."""
     xml = (FIXTURES / name).read_text(encoding="utf-8")
     for tag, value in fields.items():
-        xml, found = re.subn(rf"<{tag}>.*?</{tag}>",
-                             lambda _m, t=tag, v=value: f"<{t}><![CDATA[{v}]]></{t}>"
-                             if not v.isdigit() else f"<{t}>{v}</{t}>", xml, flags=re.S)
+        xml, found = re.subn(
+            rf"<{tag}>.*?</{tag}>",
+            lambda _m, t=tag, v=value: (
+                f"<{t}><![CDATA[{v}]]></{t}>" if not v.isdigit() else f"<{t}>{v}</{t}>"
+            ),
+            xml,
+            flags=re.S,
+        )
         assert found == 1, f"{name} has no <{tag}>"
     return xml
 
@@ -53,10 +58,13 @@ def fake_wechat() -> Iterator[tuple[FakeWeChat, FakeServer]]:
         yield fake, server
 
 
-def wechat_settings(settings: Settings, api_base: str = "http://127.0.0.1:9/",
-                    **changes: object) -> Settings:
+def wechat_settings(
+    settings: Settings, api_base: str = "http://127.0.0.1:9/", **changes: object
+) -> Settings:
     values: dict[str, object] = {
-        "wechat_token": TOKEN, "wechat_app_id": APP_ID, "wechat_app_secret": "s3cr3t",
+        "wechat_token": TOKEN,
+        "wechat_app_id": APP_ID,
+        "wechat_app_secret": "s3cr3t",
         "wechat_api_base": api_base,
     }
     values.update(changes)
@@ -76,8 +84,12 @@ class WeChatPoster:
 
     def query(self, body_encrypted: str | None = None, **extra: str) -> dict[str, str]:
         timestamp, nonce = str(int(time.time())), "1357924680"
-        query = {"signature": signature(TOKEN, timestamp, nonce), "timestamp": timestamp,
-                 "nonce": nonce, "openid": OPENID}
+        query = {
+            "signature": signature(TOKEN, timestamp, nonce),
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "openid": OPENID,
+        }
         if body_encrypted is not None:
             query["encrypt_type"] = "aes"
             query["msg_signature"] = signature(TOKEN, timestamp, nonce, body_encrypted)
@@ -90,10 +102,13 @@ class WeChatPoster:
             return await self.client.post("/wechat", params=self.query(**extra), content=body)
         envelope = self.crypto.encrypt_message(body.decode(), "1357924680", str(int(time.time())))
         encrypted = read_fields(envelope.encode())["Encrypt"]
-        outer = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>" \
-                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
-        return await self.client.post("/wechat", params=self.query(encrypted, **extra),
-                                      content=outer.encode())
+        outer = (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        )
+        return await self.client.post(
+            "/wechat", params=self.query(encrypted, **extra), content=outer.encode()
+        )
 
     def content(self, response: httpx.Response) -> str | None:
         """The text of a passive reply (decrypted in safe mode); None for "success"."""
@@ -103,8 +118,9 @@ class WeChatPoster:
         xml = response.text
         if self.crypto is not None:
             fields = read_fields(xml.encode())
-            xml = self.crypto.decrypt_message(fields, fields["MsgSignature"],
-                                              fields["TimeStamp"], fields["Nonce"])
+            xml = self.crypto.decrypt_message(
+                fields, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]
+            )
         fields = read_fields(xml.encode())
         assert fields["ToUserName"] == OPENID and fields["FromUserName"] == ACCOUNT
         return fields["Content"]
@@ -131,5 +147,7 @@ async def wx(wx_runtime: Runtime) -> AsyncIterator[WeChatPoster]:
 def counts(db: Database) -> dict[str, int]:
     """Rows in every table: a rejected request must leave all of them as they were."""
     with db.engine.connect() as conn:
-        return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-                for t in SQLModel.metadata.sorted_tables}
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in SQLModel.metadata.sorted_tables
+        }

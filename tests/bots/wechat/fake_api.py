@@ -54,8 +54,11 @@ class FakeWeChat:
         return [c.path for c in self.calls]
 
     def sent_texts(self) -> list[tuple[str, str]]:
-        return [(c.body["touser"], c.body["text"]["content"]) for c in self.calls
-                if c.path == "/cgi-bin/message/custom/send" and c.body]
+        return [
+            (c.body["touser"], c.body["text"]["content"])
+            for c in self.calls
+            if c.path == "/cgi-bin/message/custom/send" and c.body
+        ]
 
     def revoke(self) -> None:
         """WeChat forgets every token issued so far (as after a secret reset)."""

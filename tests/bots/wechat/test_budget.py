@@ -45,8 +45,9 @@ def served() -> Iterator[tuple[FakeWeChat, FakeServer]]:
 
 
 @pytest.fixture
-def slow_runtime(settings: Settings, db: Database,
-                 served: tuple[FakeWeChat, FakeServer]) -> Runtime:
+def slow_runtime(
+    settings: Settings, db: Database, served: tuple[FakeWeChat, FakeServer]
+) -> Runtime:
     cfg = wechat_settings(settings, served[1].base, wechat_reply_budget_seconds=0.2)
     return build_runtime(cfg, db=db)
 
@@ -65,16 +66,20 @@ def late_rows(db: Database) -> list[OutboxMessage]:
 
 
 async def test_slow_reply_answers_success_and_goes_through_the_outbox(
-        slow: tuple[WeChatPoster, SlowEngine], db: Database, slow_runtime: Runtime,
-        served: tuple[FakeWeChat, FakeServer]) -> None:
+    slow: tuple[WeChatPoster, SlowEngine],
+    db: Database,
+    slow_runtime: Runtime,
+    served: tuple[FakeWeChat, FakeServer],
+) -> None:
     wx, engine = slow
     response = await wx.post(payload("text.xml", Content="菜单", MsgId="301"))
     assert response.text == "success"
     engine.gate.set()
     await wx.client.app.state.wechat.replies.drain()  # type: ignore[attr-defined]
     rows = late_rows(db)
-    assert [(r.idempotency_key, r.recipient, r.kind) for r in rows] == \
-        [(late_key("301"), OPENID, "reply")]
+    assert [(r.idempotency_key, r.recipient, r.kind) for r in rows] == [
+        (late_key("301"), OPENID, "reply")
+    ]
     dispatcher = Dispatcher(db, {"wechat": build_sender(slow_runtime)})
     assert await dispatcher.run_once() == 1
     assert late_rows(db)[0].status == SENT
@@ -83,7 +88,8 @@ async def test_slow_reply_answers_success_and_goes_through_the_outbox(
 
 
 async def test_retry_of_a_late_reply_is_not_answered_twice(
-        slow: tuple[WeChatPoster, SlowEngine], db: Database) -> None:
+    slow: tuple[WeChatPoster, SlowEngine], db: Database
+) -> None:
     wx, engine = slow
     xml = payload("text.xml", Content="菜单", MsgId="302")
     assert (await wx.post(xml)).text == "success"
@@ -94,7 +100,8 @@ async def test_retry_of_a_late_reply_is_not_answered_twice(
 
 
 async def test_slow_engine_does_not_block_other_requests(
-        slow: tuple[WeChatPoster, SlowEngine]) -> None:
+    slow: tuple[WeChatPoster, SlowEngine],
+) -> None:
     wx, engine = slow
     pending = asyncio.ensure_future(wx.post(payload("text.xml", MsgId="303")))
     await asyncio.sleep(0.05)
@@ -105,7 +112,8 @@ async def test_slow_engine_does_not_block_other_requests(
 
 
 async def test_reply_ready_within_budget_is_passive(
-        slow: tuple[WeChatPoster, SlowEngine], db: Database) -> None:
+    slow: tuple[WeChatPoster, SlowEngine], db: Database
+) -> None:
     wx, engine = slow
     engine.gate.set()
     content = await wx.say(payload("text.xml", Content="菜单", MsgId="304"))

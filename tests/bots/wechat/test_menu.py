@@ -59,12 +59,15 @@ def test_menu_show_prints_what_push_would_send(cli_env: None) -> None:
     assert json.loads(result.output) == load_wechat_content(CONTENT).menu_json()
 
 
-def test_menu_push_sends_the_menu_to_wechat(cli_env: None,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_menu_push_sends_the_menu_to_wechat(cli_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeWeChat()
     with FakeServer(fake) as server:
-        for name, value in {"TOKEN": TOKEN, "APP_ID": APP_ID, "APP_SECRET": "s3cr3t",
-                            "API_BASE": server.base}.items():
+        for name, value in {
+            "TOKEN": TOKEN,
+            "APP_ID": APP_ID,
+            "APP_SECRET": "s3cr3t",
+            "API_BASE": server.base,
+        }.items():
             monkeypatch.setenv(f"JOBBOT_WECHAT_{name}", value)
         result = CliRunner().invoke(app, ["wechat", "menu", "push"])
     assert result.exit_code == 0, result.output
@@ -83,15 +86,22 @@ def _content_with(tmp_path: Path, menu_yaml: str) -> Path:
     return tmp_path / "content"
 
 
-@pytest.mark.parametrize(("yaml_text", "problem"), [
-    ("menu:\n  - name: 找工作\n    key: m:nothing\n", "unknown key"),
-    ("menu:\n  - name: 这个名字实在是太长了\n    key: m:jobs\n", "bytes"),
-    ("menu:\n" + "  - name: a\n    key: menu\n" * 4, "1 to 3 buttons"),
-    ("menu:\n  - name: a\n    key: menu\n    url: https://x.test\n", "exactly one"),
-    ("menu:\n  - name: a\n    key: menu\ntemplates:\n  notice: {field: thing1}\n", "template id"),
-])
-def test_invalid_wechat_content_names_file_and_line(tmp_path: Path, yaml_text: str,
-                                                    problem: str) -> None:
+@pytest.mark.parametrize(
+    ("yaml_text", "problem"),
+    [
+        ("menu:\n  - name: 找工作\n    key: m:nothing\n", "unknown key"),
+        ("menu:\n  - name: 这个名字实在是太长了\n    key: m:jobs\n", "bytes"),
+        ("menu:\n" + "  - name: a\n    key: menu\n" * 4, "1 to 3 buttons"),
+        ("menu:\n  - name: a\n    key: menu\n    url: https://x.test\n", "exactly one"),
+        (
+            "menu:\n  - name: a\n    key: menu\ntemplates:\n  notice: {field: thing1}\n",
+            "template id",
+        ),
+    ],
+)
+def test_invalid_wechat_content_names_file_and_line(
+    tmp_path: Path, yaml_text: str, problem: str
+) -> None:
     with pytest.raises(ContentError) as caught:
         load_wechat_content(_content_with(tmp_path, yaml_text))
     assert "wechat.yaml" in str(caught.value) and problem in str(caught.value)

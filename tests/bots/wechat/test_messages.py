@@ -25,8 +25,9 @@ def conversation(db: Database) -> Conversation | None:
         return session.exec(select(Conversation).where(Conversation.external_id == OPENID)).first()
 
 
-async def test_reply_number_is_mapped_back_to_the_option(wx: WeChatPoster,
-                                                         wx_runtime: Runtime) -> None:
+async def test_reply_number_is_mapped_back_to_the_option(
+    wx: WeChatPoster, wx_runtime: Runtime
+) -> None:
     menu = await wx.say(payload("text.xml", Content="菜单", MsgId="1"))
     assert menu is not None
     line = next(x for x in menu.splitlines() if x.endswith("政策资讯"))
@@ -43,15 +44,17 @@ async def test_follow_shows_welcome_and_menu(wx: WeChatPoster, wx_runtime: Runti
 
 
 async def test_follow_through_community_qr_code_selects_that_community(
-        wx: WeChatPoster, db: Database, wx_runtime: Runtime) -> None:
+    wx: WeChatPoster, db: Database, wx_runtime: Runtime
+) -> None:
     answer = await wx.say(payload("subscribe_qrscene.xml"))
     conv = conversation(db)
     assert conv is not None and conv.area_code == "370102001002"
     assert answer is not None and "解放桥社区" in answer
 
 
-async def test_follower_scanning_community_qr_code_selects_it(wx: WeChatPoster,
-                                                              db: Database) -> None:
+async def test_follower_scanning_community_qr_code_selects_it(
+    wx: WeChatPoster, db: Database
+) -> None:
     await wx.say(payload("scan.xml"))
     conv = conversation(db)
     assert conv is not None and conv.area_code == "370102001003"
@@ -68,8 +71,15 @@ async def test_unfollow_deletes_chat_data_and_stops_pushes(wx: WeChatPoster, db:
     conv = conversation(db)
     assert conv is not None and conv.last_inbound_at is not None
     with db.transaction() as session:
-        enqueue(session, key="n1", channel="wechat", recipient=OPENID, kind="notice",
-                messages=(), lang="zh-CN")
+        enqueue(
+            session,
+            key="n1",
+            channel="wechat",
+            recipient=OPENID,
+            kind="notice",
+            messages=(),
+            lang="zh-CN",
+        )
         continuation.keep(session, OPENID, ["rest"], conv.last_inbound_at)
     response = await wx.post(payload("unsubscribe.xml"))
     assert response.text == "success"
@@ -101,14 +111,16 @@ async def test_spoken_message_is_understood_as_text(wx: WeChatPoster, wx_runtime
     assert answer is not None and answer.startswith(text(wx_runtime, "notices.list", page=1))
 
 
-async def test_voice_without_recognition_asks_to_repeat(wx: WeChatPoster,
-                                                        wx_runtime: Runtime) -> None:
+async def test_voice_without_recognition_asks_to_repeat(
+    wx: WeChatPoster, wx_runtime: Runtime
+) -> None:
     answer = await wx.say(payload("voice_unrecognised.xml"))
     assert answer == text(wx_runtime, "wechat.voice_unrecognised")
 
 
-async def test_location_answers_about_the_nearest_platform(wx: WeChatPoster,
-                                                           wx_runtime: Runtime) -> None:
+async def test_location_answers_about_the_nearest_platform(
+    wx: WeChatPoster, wx_runtime: Runtime
+) -> None:
     answer = await wx.say(payload("location.xml"))
     honest = {text(wx_runtime, "location.no_data")}
     assert answer is not None
@@ -116,16 +128,18 @@ async def test_location_answers_about_the_nearest_platform(wx: WeChatPoster,
 
 
 @pytest.mark.parametrize("fixture", ["image.xml", "video.xml", "link.xml", "file.xml"])
-async def test_media_gets_a_polite_answer(wx: WeChatPoster, wx_runtime: Runtime,
-                                          fixture: str) -> None:
+async def test_media_gets_a_polite_answer(
+    wx: WeChatPoster, wx_runtime: Runtime, fixture: str
+) -> None:
     answer = await wx.say(payload(fixture))
     assert answer is not None
     assert answer.startswith(text(wx_runtime, "system.unsupported_message"))
 
 
 @pytest.mark.parametrize("fixture", ["unknown_type.xml", "view.xml", "location_report.xml"])
-async def test_unknown_types_and_silent_events_get_success(wx: WeChatPoster, db: Database,
-                                                           fixture: str) -> None:
+async def test_unknown_types_and_silent_events_get_success(
+    wx: WeChatPoster, db: Database, fixture: str
+) -> None:
     before = counts(db)
     response = await wx.post(payload(fixture))
     assert response.status_code == 200 and response.text == "success"

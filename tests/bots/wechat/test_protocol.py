@@ -70,8 +70,9 @@ async def test_plain_text_message_gets_numbered_menu(wx: WeChatPoster, wx_runtim
     assert "回复 1  " in content and "回复 4  政策资讯" in content
 
 
-async def test_safe_mode_message_gets_encrypted_reply(safe: WeChatPoster,
-                                                      safe_runtime: Runtime) -> None:
+async def test_safe_mode_message_gets_encrypted_reply(
+    safe: WeChatPoster, safe_runtime: Runtime
+) -> None:
     response = await safe.post(payload("text.xml", Content="菜单"))
     assert "<Encrypt>" in response.text and "政策资讯" not in response.text
     content = safe.content(response)
@@ -91,15 +92,18 @@ async def test_compatible_mode_answers_from_the_encrypted_part(safe: WeChatPoste
     enc_value = encrypted.split("<Encrypt><![CDATA[")[1].split("]]>")[0]
     # Compatible mode: the plaintext fields and the ciphertext travel together.
     body = payload("text.xml", Content="这段明文会被忽略").replace(
-        "</xml>", f"<Encrypt><![CDATA[{enc_value}]]></Encrypt></xml>")
-    response = await safe.client.post("/wechat", params=safe.query(enc_value),
-                                      content=body.encode())
+        "</xml>", f"<Encrypt><![CDATA[{enc_value}]]></Encrypt></xml>"
+    )
+    response = await safe.client.post(
+        "/wechat", params=safe.query(enc_value), content=body.encode()
+    )
     content = safe.content(response)
     assert content is not None and "政策资讯" in content
 
 
-async def test_plaintext_message_is_refused_when_an_aes_key_is_set(safe: WeChatPoster,
-                                                                   db: Database) -> None:
+async def test_plaintext_message_is_refused_when_an_aes_key_is_set(
+    safe: WeChatPoster, db: Database
+) -> None:
     before = counts(db)
     plain = WeChatPoster(safe.client)
     response = await plain.post(payload("text.xml"))

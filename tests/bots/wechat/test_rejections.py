@@ -31,8 +31,9 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 <xml><ToUserName>gh_3a9f7c1e2b4d</ToUserName><FromUserName>oQx1s5Jd8rKp2VhL6mN4bT0yZwEa</FromUserName>
 <CreateTime>1767225600</CreateTime><MsgType>text</MsgType><Content>&lol2;</Content>
 <MsgId>1</MsgId></xml>"""
-EXTERNAL_ENTITY = TEXT.replace("<xml>", '<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                               "<xml>").replace("<![CDATA[菜单]]>", "&x;")
+EXTERNAL_ENTITY = TEXT.replace(
+    "<xml>", '<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml>'
+).replace("<![CDATA[菜单]]>", "&x;")
 BAD_BODIES = {
     "malformed": TEXT.replace("</xml>", ""),
     "not_xml": "menu please",
@@ -43,12 +44,13 @@ BAD_BODIES = {
     "undeclared_entity": TEXT.replace("<![CDATA[菜单]]>", "&nbsp;"),
     "processing_instruction": TEXT.replace("<xml>", '<?xml-stylesheet href="x"?><xml>'),
     "duplicated_field": TEXT.replace("<MsgId>", "<Content>再来</Content><MsgId>"),
-    "duplicated_sender": TEXT.replace("<CreateTime>",
-                                      "<FromUserName>oAnother000000000000000000</FromUserName>"
-                                      "<CreateTime>"),
+    "duplicated_sender": TEXT.replace(
+        "<CreateTime>", "<FromUserName>oAnother000000000000000000</FromUserName><CreateTime>"
+    ),
     "missing_msgid": TEXT.replace("<MsgId>24412345678901234</MsgId>", ""),
     "missing_sender": TEXT.replace(
-        "<FromUserName><![CDATA[oQx1s5Jd8rKp2VhL6mN4bT0yZwEa]]></FromUserName>", ""),
+        "<FromUserName><![CDATA[oQx1s5Jd8rKp2VhL6mN4bT0yZwEa]]></FromUserName>", ""
+    ),
     "missing_type": TEXT.replace("<MsgType><![CDATA[text]]></MsgType>", ""),
     "missing_content": TEXT.replace("<Content><![CDATA[菜单]]></Content>", ""),
     "time_not_a_number": payload("text.xml", CreateTime="yesterday"),
@@ -65,7 +67,8 @@ BAD_BODIES = {
 
 @pytest.mark.parametrize("name", sorted(BAD_BODIES))
 async def test_broken_body_is_refused_with_400_and_changes_nothing(
-        wx: WeChatPoster, db: Database, name: str) -> None:
+    wx: WeChatPoster, db: Database, name: str
+) -> None:
     before = counts(db)
     response = await wx.post(BAD_BODIES[name])
     assert response.status_code == 400
@@ -79,8 +82,9 @@ async def test_invalid_utf8_is_refused_with_400(wx: WeChatPoster, db: Database) 
     assert counts(db) == before
 
 
-async def test_declared_other_encoding_does_not_smuggle_bytes(wx: WeChatPoster,
-                                                              db: Database) -> None:
+async def test_declared_other_encoding_does_not_smuggle_bytes(
+    wx: WeChatPoster, db: Database
+) -> None:
     before = counts(db)
     body = b'<?xml version="1.0" encoding="GBK"?>' + TEXT.encode("gbk")
     assert (await wx.post(body)).status_code == 400
@@ -96,7 +100,8 @@ async def test_body_over_64_kib_is_refused_with_413(wx: WeChatPoster, db: Databa
 
 @pytest.mark.parametrize("problem", ["wrong", "missing", "stale", "not_a_time", "repeated"])
 async def test_bad_signature_is_refused_with_403_and_changes_nothing(
-        wx: WeChatPoster, db: Database, problem: str) -> None:
+    wx: WeChatPoster, db: Database, problem: str
+) -> None:
     before = counts(db)
     query = wx.query()
     if problem == "wrong":
@@ -129,15 +134,17 @@ async def safe(safe_runtime: Runtime) -> AsyncIterator[WeChatPoster]:
 
 
 async def test_message_encrypted_with_unknown_key_is_refused_with_403(
-        safe: WeChatPoster, db: Database) -> None:
+    safe: WeChatPoster, db: Database
+) -> None:
     before = counts(db)
     stranger = WeChatPoster(safe.client, WeChatCrypto(TOKEN, "Q" * 43, APP_ID))
     assert (await stranger.post(TEXT)).status_code == 403
     assert counts(db) == before
 
 
-async def test_message_for_another_app_is_refused_with_403(safe: WeChatPoster,
-                                                           db: Database) -> None:
+async def test_message_for_another_app_is_refused_with_403(
+    safe: WeChatPoster, db: Database
+) -> None:
     before = counts(db)
     other = WeChatPoster(safe.client, WeChatCrypto(TOKEN, AES_KEY, "wx0000000000000000"))
     assert (await other.post(TEXT)).status_code == 403
@@ -145,12 +152,12 @@ async def test_message_for_another_app_is_refused_with_403(safe: WeChatPoster,
 
 
 @pytest.mark.parametrize("garbage", ["AAAA", "bm90IGVuY3J5cHRlZA==", "A" * 64])
-async def test_undecryptable_ciphertext_is_refused_with_403(safe: WeChatPoster, db: Database,
-                                                            garbage: str) -> None:
+async def test_undecryptable_ciphertext_is_refused_with_403(
+    safe: WeChatPoster, db: Database, garbage: str
+) -> None:
     before = counts(db)
     body = f"<xml><ToUserName>gh_3a9f7c1e2b4d</ToUserName><Encrypt>{garbage}</Encrypt></xml>"
-    response = await safe.client.post("/wechat", params=safe.query(garbage),
-                                      content=body.encode())
+    response = await safe.client.post("/wechat", params=safe.query(garbage), content=body.encode())
     assert response.status_code == 403
     assert counts(db) == before
 
@@ -169,7 +176,8 @@ async def test_bad_msg_signature_is_refused_with_403(safe: WeChatPoster, db: Dat
 
 
 async def test_encrypted_message_without_a_configured_key_is_refused(
-        wx: WeChatPoster, db: Database) -> None:
+    wx: WeChatPoster, db: Database
+) -> None:
     before = counts(db)
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
     sneaky = WeChatPoster(wx.client, crypto)
@@ -177,8 +185,7 @@ async def test_encrypted_message_without_a_configured_key_is_refused(
     assert counts(db) == before
 
 
-async def test_decrypted_body_is_vetted_like_a_plain_one(safe: WeChatPoster,
-                                                         db: Database) -> None:
+async def test_decrypted_body_is_vetted_like_a_plain_one(safe: WeChatPoster, db: Database) -> None:
     before = counts(db)
     assert (await safe.post(BAD_BODIES["entity_expansion"])).status_code == 400
     assert (await safe.post(BAD_BODIES["duplicated_field"])).status_code == 400

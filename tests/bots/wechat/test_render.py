@@ -60,8 +60,9 @@ class LongEngine:
 
 
 @pytest.mark.anyio
-async def test_reply_more_sends_the_rest_of_a_long_reply(wx: WeChatPoster,
-                                                         wx_runtime: Runtime) -> None:
+async def test_reply_more_sends_the_rest_of_a_long_reply(
+    wx: WeChatPoster, wx_runtime: Runtime
+) -> None:
     text = "\n".join(f"第{i}条政策：就业困难人员认定办法摘要" for i in range(150))
     LongEngine(wx_runtime, text)
     first = await wx.say(payload("text.xml", Content="政策", MsgId="401"))
@@ -81,8 +82,9 @@ async def test_reply_more_sends_the_rest_of_a_long_reply(wx: WeChatPoster,
 
 
 @pytest.mark.anyio
-async def test_user_text_echoed_in_a_reply_stays_inside_the_xml(wx: WeChatPoster,
-                                                                wx_runtime: Runtime) -> None:
+async def test_user_text_echoed_in_a_reply_stays_inside_the_xml(
+    wx: WeChatPoster, wx_runtime: Runtime
+) -> None:
     LongEngine(wx_runtime, HOSTILE)
     response = await wx.post(payload("text.xml", Content=HOSTILE.replace("]]>", "")))
     assert wx.content(response) == HOSTILE

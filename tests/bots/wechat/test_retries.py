@@ -21,22 +21,25 @@ def inbound_count(db: Database) -> int:
         return int(session.exec(select(func.count()).select_from(InboundMessage)).one())
 
 
-async def test_retried_wechat_message_gets_same_reply(wx: WeChatPoster, db: Database,
-                                                      wx_runtime: Runtime) -> None:
+async def test_retried_wechat_message_gets_same_reply(
+    wx: WeChatPoster, db: Database, wx_runtime: Runtime
+) -> None:
     await wx.say(payload("text.xml", Content="菜单", MsgId="101"))
     first = await wx.say(payload("text.xml", Content="4", MsgId="102"))
     again = await wx.say(payload("text.xml", Content="4", MsgId="102"))
     assert first == again
     assert first is not None and first.startswith(
-        wx_runtime.content.catalog.text(t("notices.list", page=1), "zh-CN"))
+        wx_runtime.content.catalog.text(t("notices.list", page=1), "zh-CN")
+    )
     assert inbound_count(db) == 2
     # The conversation moved once: "1" now opens the first notice, not menu item 1.
     detail = await wx.say(payload("text.xml", Content="1", MsgId="103"))
     assert detail is not None and detail.startswith("【")
 
 
-async def test_concurrent_retries_get_one_effect_and_the_same_reply(wx: WeChatPoster,
-                                                                   db: Database) -> None:
+async def test_concurrent_retries_get_one_effect_and_the_same_reply(
+    wx: WeChatPoster, db: Database
+) -> None:
     xml = payload("text.xml", Content="菜单", MsgId="201")
     responses = await asyncio.gather(*(wx.post(xml) for _ in range(6)))
     contents = {wx.content(r) for r in responses}
@@ -44,8 +47,9 @@ async def test_concurrent_retries_get_one_effect_and_the_same_reply(wx: WeChatPo
     assert inbound_count(db) == 1
 
 
-async def test_retried_event_is_recognised_by_sender_time_and_event(wx: WeChatPoster,
-                                                                    db: Database) -> None:
+async def test_retried_event_is_recognised_by_sender_time_and_event(
+    wx: WeChatPoster, db: Database
+) -> None:
     follow = payload("subscribe.xml", CreateTime="1767225500")
     first, second = await wx.say(follow), await wx.say(follow)
     assert first == second

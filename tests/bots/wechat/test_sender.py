@@ -47,24 +47,33 @@ def sender(runtime_api: Runtime) -> WeChatSender:
 
 
 def resident_says(runtime: Runtime, message_id: str, text: str = "菜单", **kw: str) -> None:
-    runtime.engine.handle(Incoming(channel="wechat", user_id=OPENID, text=text,
-                                   message_id=message_id, **kw))  # type: ignore[arg-type]
+    runtime.engine.handle(
+        Incoming(channel="wechat", user_id=OPENID, text=text, message_id=message_id, **kw)
+    )  # type: ignore[arg-type]
 
 
 def resident_clicks(runtime: Runtime, when: str = "1767225900") -> None:
-    runtime.engine.handle(Incoming(channel="wechat", user_id=OPENID, command="m:notices",
-                                   message_id=f"ev:{OPENID}:{when}:click"))
+    runtime.engine.handle(
+        Incoming(
+            channel="wechat",
+            user_id=OPENID,
+            command="m:notices",
+            message_id=f"ev:{OPENID}:{when}:click",
+        )
+    )
 
 
 def test_push_inside_window_goes_as_customer_service_message(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat) -> None:
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_says(runtime_api, "1")
     sender.deliver(OPENID, NOTICE, "notice")
     assert fake.sent_texts() == [(OPENID, "离您最近的服务平台：解放桥社区")]
 
 
 def test_sixth_push_in_the_window_waits_for_the_next_reply(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat) -> None:
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_says(runtime_api, "1")
     for _ in range(5):
         sender.deliver(OPENID, NOTICE, "notice")
@@ -82,8 +91,9 @@ def test_push_to_someone_who_never_wrote_waits(sender: WeChatSender, fake: FakeW
     assert fake.calls == []
 
 
-def test_push_after_48_hours_waits(runtime_api: Runtime, sender: WeChatSender,
-                                   fake: FakeWeChat) -> None:
+def test_push_after_48_hours_waits(
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_says(runtime_api, "1")
     later = replace(sender, clock=lambda: utcnow() + timedelta(hours=48))
     with pytest.raises(HoldForReply):
@@ -92,7 +102,8 @@ def test_push_after_48_hours_waits(runtime_api: Runtime, sender: WeChatSender,
 
 
 def test_menu_click_allows_three_pushes_within_a_minute(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat) -> None:
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_clicks(runtime_api)
     for _ in range(3):
         sender.deliver(OPENID, NOTICE, "notice")
@@ -106,7 +117,8 @@ def test_menu_click_allows_three_pushes_within_a_minute(
 
 
 def test_kind_with_a_template_goes_as_template_message_outside_the_window(
-        sender: WeChatSender, fake: FakeWeChat) -> None:
+    sender: WeChatSender, fake: FakeWeChat
+) -> None:
     templates = {"booking_reminder": Template("TPL-booking", "thing1", 20)}
     with_template = replace(sender, content=replace(sender.content, templates=templates))
     with_template.deliver(OPENID, NOTICE, "booking_reminder")
@@ -119,7 +131,8 @@ def test_kind_with_a_template_goes_as_template_message_outside_the_window(
 
 
 def test_long_push_sends_first_part_and_keeps_the_rest_for_more(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat) -> None:
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_says(runtime_api, "1")
     long = Reply("zh-CN", (Outgoing(t("wechat.part", text="\n".join(["政策条文"] * 400))),))
     sender.deliver(OPENID, long, "notice")
@@ -128,7 +141,8 @@ def test_long_push_sends_first_part_and_keeps_the_rest_for_more(
 
 
 def test_access_token_is_fetched_once_and_shared_by_processes(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat) -> None:
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_says(runtime_api, "1")
     other_process = build_sender(runtime_api)
     sender.deliver(OPENID, NOTICE, "notice")
@@ -150,30 +164,42 @@ def test_token_near_expiry_is_refreshed_once(runtime_api: Runtime, fake: FakeWeC
 
 
 def test_rejected_token_is_refreshed_once_and_the_call_retried(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat) -> None:
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_says(runtime_api, "1")
     sender.deliver(OPENID, NOTICE, "notice")
     fake.revoke()
     sender.deliver(OPENID, NOTICE, "notice")
-    assert fake.paths() == ["/cgi-bin/token", "/cgi-bin/message/custom/send",
-                            "/cgi-bin/message/custom/send", "/cgi-bin/token",
-                            "/cgi-bin/message/custom/send"]
+    assert fake.paths() == [
+        "/cgi-bin/token",
+        "/cgi-bin/message/custom/send",
+        "/cgi-bin/message/custom/send",
+        "/cgi-bin/token",
+        "/cgi-bin/message/custom/send",
+    ]
     assert len(fake.sent_texts()) == 3 and fake.calls[-1].query["access_token"] == "TOKEN-2"
 
 
-@pytest.mark.parametrize(("answer", "expected"), [
-    ((200, {"errcode": 45015, "errmsg": "response out of time limit"}), HoldForReply),
-    ((200, {"errcode": 45047, "errmsg": "out of response count limit"}), HoldForReply),
-    ((200, {"errcode": 43004, "errmsg": "require subscribe"}), PermanentError),
-    ((200, {"errcode": 43019, "errmsg": "require remove blacklist"}), PermanentError),
-    ((200, {"errcode": -1, "errmsg": "system error"}), TransientError),
-    ((200, {"errcode": 45009, "errmsg": "reach max api daily quota limit"}), TransientError),
-    ((502, {"errmsg": "bad gateway"}), TransientError),
-    ((500, {}), TransientError),
-])
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ((200, {"errcode": 45015, "errmsg": "response out of time limit"}), HoldForReply),
+        ((200, {"errcode": 45047, "errmsg": "out of response count limit"}), HoldForReply),
+        ((200, {"errcode": 43004, "errmsg": "require subscribe"}), PermanentError),
+        ((200, {"errcode": 43019, "errmsg": "require remove blacklist"}), PermanentError),
+        ((200, {"errcode": -1, "errmsg": "system error"}), TransientError),
+        ((200, {"errcode": 45009, "errmsg": "reach max api daily quota limit"}), TransientError),
+        ((502, {"errmsg": "bad gateway"}), TransientError),
+        ((500, {}), TransientError),
+    ],
+)
 def test_wechat_errors_map_to_what_the_dispatcher_does(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat,
-        answer: tuple[int, dict[str, object]], expected: type[Exception]) -> None:
+    runtime_api: Runtime,
+    sender: WeChatSender,
+    fake: FakeWeChat,
+    answer: tuple[int, dict[str, object]],
+    expected: type[Exception],
+) -> None:
     resident_says(runtime_api, "1")
     fake.script["/cgi-bin/message/custom/send"] = [answer]
     with pytest.raises(expected) as caught:
@@ -193,8 +219,9 @@ def test_timeout_is_transient(runtime_api: Runtime, fake: FakeWeChat) -> None:
         sender.deliver(OPENID, NOTICE, "notice")
 
 
-def test_token_api_refusing_our_ip_is_transient(runtime_api: Runtime, sender: WeChatSender,
-                                                fake: FakeWeChat) -> None:
+def test_token_api_refusing_our_ip_is_transient(
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat
+) -> None:
     resident_says(runtime_api, "1")
     fake.script["/cgi-bin/token"] = [(200, {"errcode": 40164, "errmsg": "invalid ip"})]
     with pytest.raises(TransientError) as caught:
@@ -204,12 +231,20 @@ def test_token_api_refusing_our_ip_is_transient(runtime_api: Runtime, sender: We
 
 @pytest.mark.anyio
 async def test_unfollowed_resident_is_marked_unreachable_by_the_dispatcher(
-        runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat, db: Database) -> None:
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat, db: Database
+) -> None:
     resident_says(runtime_api, "1")
     fake.script["/cgi-bin/message/custom/send"] = [(200, {"errcode": 43004, "errmsg": "x"})]
     with db.transaction() as session:
-        enqueue(session, key="n:1", channel="wechat", recipient=OPENID, kind="notice",
-                messages=NOTICE.messages, lang="zh-CN")
+        enqueue(
+            session,
+            key="n:1",
+            channel="wechat",
+            recipient=OPENID,
+            kind="notice",
+            messages=NOTICE.messages,
+            lang="zh-CN",
+        )
     await Dispatcher(db, {"wechat": sender}).run_once()
     with db.transaction() as session:
         assert session.exec(select(OutboxMessage.status)).one() == FAILED
@@ -219,14 +254,25 @@ async def test_unfollowed_resident_is_marked_unreachable_by_the_dispatcher(
 
 @pytest.mark.anyio
 async def test_held_notice_rides_along_with_the_next_reply(
-        runtime_api: Runtime, sender: WeChatSender, db: Database) -> None:
+    runtime_api: Runtime, sender: WeChatSender, db: Database
+) -> None:
     with db.transaction() as session:
-        enqueue(session, key="n:2", channel="wechat", recipient=OPENID, kind="notice",
-                messages=NOTICE.messages, lang="zh-CN")
+        enqueue(
+            session,
+            key="n:2",
+            channel="wechat",
+            recipient=OPENID,
+            kind="notice",
+            messages=NOTICE.messages,
+            lang="zh-CN",
+        )
     await Dispatcher(db, {"wechat": sender}).run_once()
     with db.transaction() as session:
         assert session.exec(select(OutboxMessage.status)).one() == HELD
-    reply = runtime_api.engine.handle(Incoming(channel="wechat", user_id=OPENID, text="菜单",
-                                               message_id="9"))
-    assert [m.text.id for m in reply.messages][-2:] == ["system.pending_notices",
-                                                        "location.nearest"]
+    reply = runtime_api.engine.handle(
+        Incoming(channel="wechat", user_id=OPENID, text="菜单", message_id="9")
+    )
+    assert [m.text.id for m in reply.messages][-2:] == [
+        "system.pending_notices",
+        "location.nearest",
+    ]

@@ -29,8 +29,9 @@ def test_many_processes_asking_at_once_fetch_one_token(settings: Settings, db: D
     assert fake.paths() == ["/cgi-bin/token"]
 
 
-def test_old_token_is_used_while_another_process_refreshes(settings: Settings,
-                                                           db: Database) -> None:
+def test_old_token_is_used_while_another_process_refreshes(
+    settings: Settings, db: Database
+) -> None:
     fake = FakeWeChat()
     with FakeServer(fake) as server:
         cfg = build_runtime(wechat_settings(settings, server.base), db=db).settings.wechat
@@ -44,8 +45,7 @@ def test_old_token_is_used_while_another_process_refreshes(settings: Settings,
     assert fake.paths() == ["/cgi-bin/token"]
 
 
-def test_unreachable_token_api_raises_token_unavailable(settings: Settings,
-                                                        db: Database) -> None:
+def test_unreachable_token_api_raises_token_unavailable(settings: Settings, db: Database) -> None:
     cfg = build_runtime(wechat_settings(settings, "http://127.0.0.1:9/"), db=db).settings.wechat
     assert cfg is not None
     client = build_api(cfg, db, timeout=0.5).client

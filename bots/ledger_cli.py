@@ -1,0 +1,56 @@
+"""`jobbot ledger …`: ledgers (台账) staff file and check; personal data masked by default."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+ledger_app = typer.Typer(no_args_is_help=True, help="Ledgers (台账) as XLSX or CSV.")
+out = Console()
+err = Console(stderr=True)
+
+
+def _refuse(message: str) -> None:
+    err.print(message)
+    raise typer.Exit(2)
+
+
+def _check(out_file: Path, lang: str) -> None:
+    if out_file.suffix.lower() not in (".xlsx", ".csv"):
+        _refuse(f"[red]Unsupported file type {out_file.suffix!r}:[/] use .xlsx or .csv.")
+    if not out_file.parent.is_dir():
+        _refuse(f"[red]No such directory:[/] {out_file.parent}")
+    if lang not in ("zh-CN", "en"):
+        _refuse(f"[red]Unknown language {lang!r}:[/] use zh-CN or en.")
+
+
+@ledger_app.command("registrations")
+def registrations(
+    area: Annotated[str, typer.Option(help="Area code (12 digits); everything inside it")],
+    out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx or FILE.csv")],
+    unmasked: Annotated[
+        bool, typer.Option("--unmasked", help="Full names, ID and phone numbers (audited)")
+    ] = False,
+    lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
+) -> None:
+    """Write the registration ledger of an area."""
+    from bots.cli import runtime
+    from core.registration.ledger import build, write
+    from core.registration.workflow import Env
+    from core.timeutil import utcnow
+
+    _check(out_file, lang)
+    rt = runtime()
+    if rt.content.areas.get(area) is None:
+        _refuse(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+    actor = f"cli:{getpass.getuser()}"[:64]
+    with rt.db.transaction() as session:
+        env = Env(session, rt.content, rt.vault, utcnow())
+        ledger = build(env, area, unmasked=unmasked, lang=lang, actor=actor)
+        write(ledger, out_file)
+    shown = "UNMASKED (recorded in the audit log)" if unmasked else "masked"
+    out.print(f"Wrote {len(ledger.rows)} registrations ({shown}) to {out_file}.")

@@ -1,0 +1,245 @@
+"""Staff REST API for the web console: the registration review, area-scoped, token auth.
+
+Every route needs ``Authorization: Bearer <token>`` (``jobbot staff token USERNAME``).
+Refusals change nothing: 401 without a valid token, 403 outside the member's area or role,
+404 for an unknown registration, 422 for a step that is not possible now or a bad body.
+Personal data is masked unless ``?unmasked=true`` is asked, allowed and then audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from core.registration import review
+from core.registration.cases import CaseLine, CaseView, open_case, pending
+from core.registration.notify import area_name
+from core.registration.review import ReviewError
+from core.registration.staff_tokens import staff_for_token
+from core.registration.workflow import Env
+from core.runtime import Runtime
+from core.staff import StaffView
+from core.timeutil import utcnow
+
+CHANNEL = "web"
+RegId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class CaseLineOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    name: str
+    id_number: str
+    area_code: str
+    area: str
+    due_at: datetime | None
+    conflict: bool
+    overdue: bool
+
+
+class EventOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    to_status: str
+    note: str
+    items: list[str]
+
+
+class CaseOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    conflict: bool
+    unmasked: bool
+    name: str | None
+    id_number: str | None
+    phone: str | None
+    area_code: str
+    area: str
+    review_levels: int
+    submitted_at: datetime
+    accepted_at: datetime | None
+    decided_at: datetime | None
+    due_at: datetime | None
+    returned_items: list[str]
+    note: str
+    pledge_signed_at: datetime | None
+    answers: dict[str, Any]
+    events: list[EventOut]
+
+
+class ReturnIn(BaseModel):
+    items: list[Annotated[str, Field(max_length=24)]] = Field(min_length=1, max_length=30)
+    note: str = Field(default="", max_length=500)
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PendingOut(BaseModel):
+    items: list[CaseLineOut]
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+
+
+def authenticated(request: Request, runtime: RuntimeDep) -> StaffView:
+    """The staff member holding the bearer token; 401 for anything else."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    with runtime.db.transaction() as session:
+        staff = staff_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
+    if staff is None:
+        raise HTTPException(401, "a valid staff token is required", {"WWW-Authenticate": "Bearer"})
+    return staff
+
+
+StaffDep = Annotated[StaffView, Depends(authenticated)]
+router = APIRouter(prefix="/api/staff", tags=["staff"])
+
+
+def install(app: FastAPI, runtime: Runtime) -> None:
+    app.include_router(router)
+
+
+@router.get("/registrations", response_model=PendingOut)
+def list_pending(staff: StaffDep, runtime: RuntimeDep) -> PendingOut:
+    """The member's pending items, masked (as 待办 in chat)."""
+    with runtime.db.transaction() as session:
+        lines = pending(_env(runtime, session), staff)
+        return PendingOut(items=[_line(runtime, line) for line in lines])
+
+
+@router.get("/registrations/{reg_id}", response_model=CaseOut)
+def one(
+    staff: StaffDep, runtime: RuntimeDep, reg_id: RegId, unmasked: Annotated[bool, Query()] = False
+) -> CaseOut:
+    """One registration; ``unmasked=true`` only if role and area allow (audited)."""
+
+    def read(env: Env) -> CaseView:
+        return open_case(env, staff, reg_id, unmasked=unmasked, channel=CHANNEL)
+
+    return _run(runtime, read)
+
+
+@router.post("/registrations/{reg_id}/accept", response_model=CaseOut)
+def accept(staff: StaffDep, runtime: RuntimeDep, reg_id: RegId) -> CaseOut:
+    """受理/初审 (or the decision, where the kind has one review level)."""
+    return _act(
+        runtime, staff, reg_id, lambda env: review.accept(env, staff, reg_id, channel=CHANNEL)
+    )
+
+
+@router.post("/registrations/{reg_id}/return", response_model=CaseOut)
+def give_back(staff: StaffDep, runtime: RuntimeDep, reg_id: RegId, body: ReturnIn) -> CaseOut:
+    """Back to the resident with every item to correct, in one message."""
+
+    def step(env: Env) -> object:
+        return review.return_for_correction(
+            env, staff, reg_id, body.items, body.note, channel=CHANNEL
+        )
+
+    return _act(runtime, staff, reg_id, step)
+
+
+@router.post("/registrations/{reg_id}/approve", response_model=CaseOut)
+def approve(staff: StaffDep, runtime: RuntimeDep, reg_id: RegId) -> CaseOut:
+    """审核通过 by the street: 已登记."""
+    return _act(
+        runtime, staff, reg_id, lambda env: review.approve(env, staff, reg_id, channel=CHANNEL)
+    )
+
+
+@router.post("/registrations/{reg_id}/reject", response_model=CaseOut)
+def reject(staff: StaffDep, runtime: RuntimeDep, reg_id: RegId, body: RejectIn) -> CaseOut:
+    """不予登记, with the reason the resident will read."""
+
+    def step(env: Env) -> object:
+        return review.reject(env, staff, reg_id, body.reason, channel=CHANNEL)
+
+    return _act(runtime, staff, reg_id, step)
+
+
+def _env(runtime: Runtime, session: Session) -> Env:
+    return Env(session, runtime.content, runtime.vault, utcnow())
+
+
+def _act(runtime: Runtime, staff: StaffView, reg_id: int, step: Callable[[Env], object]) -> CaseOut:
+    """Takes the step, then shows the registration as it now stands (masked)."""
+
+    def run(env: Env) -> CaseView:
+        step(env)
+        return open_case(env, staff, reg_id)
+
+    return _run(runtime, run)
+
+
+def _run(runtime: Runtime, work: Callable[[Env], CaseView]) -> CaseOut:
+    """One transaction; a refused step rolls back and becomes its 403/404/422."""
+    try:
+        with runtime.db.transaction() as session:
+            return _case(runtime, work(_env(runtime, session)))
+    except ReviewError as exc:
+        raise HTTPException(exc.status_code, exc.problem) from None
+
+
+def _line(runtime: Runtime, line: CaseLine) -> CaseLineOut:
+    return CaseLineOut(
+        id=line.id,
+        kind=line.kind,
+        status=line.status,
+        name=line.name,
+        id_number=line.id_number,
+        area_code=line.area_code,
+        area=area_name(runtime.content.areas, line.area_code),
+        due_at=line.due_at,
+        conflict=line.conflict,
+        overdue=line.overdue,
+    )
+
+
+def _case(runtime: Runtime, view: CaseView) -> CaseOut:
+    return CaseOut(
+        id=view.id,
+        kind=view.kind,
+        status=view.status,
+        conflict=view.conflict,
+        unmasked=view.unmasked,
+        name=view.personal.name,
+        id_number=view.personal.id_number,
+        phone=view.personal.phone,
+        area_code=view.area_code,
+        area=area_name(runtime.content.areas, view.area_code),
+        review_levels=view.review_levels,
+        submitted_at=view.submitted_at,
+        accepted_at=view.accepted_at,
+        decided_at=view.decided_at,
+        due_at=view.due_at,
+        returned_items=list(view.returned_items),
+        note=view.note,
+        pledge_signed_at=view.pledge_signed_at,
+        answers=view.answers.details(),
+        events=[
+            EventOut(
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                to_status=e.to_status,
+                note=e.note,
+                items=list(e.items),
+            )
+            for e in view.events
+        ],
+    )

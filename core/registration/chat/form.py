@@ -1,0 +1,125 @@
+"""The shape every registration form shares: privacy notice, questions in order, summary.
+
+A kind's flow lists its questions; this class walks them. Answers live in the draft row
+(personal values encrypted), so the conversation state only says where the resident is
+and what a question has on screen. A wrong answer re-asks the same question and keeps
+everything else; an edit from the summary comes back to the summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from core.dialog.flow import IDLE, Ctx, Input, State, Transition
+from core.dialog.menu import menu_message
+from core.messages import Option, Outgoing, t
+from core.registration import drafts
+from core.registration.answers import Answers, Field
+from core.registration.chat import summary
+from core.registration.chat.questions import QUESTIONS
+from core.registration.chat.steps import Asking, Outcome, said_yes
+from core.registration.rules import Kind, rules_for
+
+PRIVACY, SUMMARY, PLEDGE = "privacy", "summary", "pledge"
+AGREE, DECLINE = "r:pv:y", "r:pv:n"
+
+
+class FormFlow:
+    """Base of the three registration flows; subclasses set ``name``, ``kind``, ``order``."""
+
+    name: str
+    kind: Kind
+    order: tuple[Field, ...]
+
+    def start(self, ctx: Ctx, arg: str) -> Transition:
+        """Shows the privacy notice; nothing is stored until it is accepted."""
+        state = State(self.name, PRIVACY, {})
+        return Transition(state, self.prompt(ctx, state))
+
+    def resume(self, ctx: Ctx, step: str) -> Transition:
+        state = State(self.name, step, {})
+        return Transition(state, self.prompt(ctx, state), remember=False)
+
+    def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
+        if state.step == PRIVACY:
+            return self._privacy(ctx, given)
+        draft = drafts.load(ctx.session, ctx.vault, ctx.channel, ctx.user_id)
+        if draft is None or draft.kind != self.kind:
+            return Transition(IDLE, (Outgoing(t("registration.draft_gone")), menu_message(ctx)))
+        if state.step in (SUMMARY, PLEDGE):
+            return summary.advance(self, ctx, state, draft, given)
+        item = Field(state.step or "")
+        q = Asking(ctx, self.kind, draft.answers, state.data)
+        return self._after(ctx, state, item, QUESTIONS[item].take(q, given))
+
+    def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
+        if state.step == PRIVACY:
+            return (_privacy_notice(ctx),)
+        draft = drafts.load(ctx.session, ctx.vault, ctx.channel, ctx.user_id)
+        if draft is None:
+            return (Outgoing(t("registration.draft_gone")), menu_message(ctx))
+        if state.step in (SUMMARY, PLEDGE):
+            return summary.prompt(self, ctx, state, draft)
+        item = Field(state.step or "")
+        return QUESTIONS[item].ask(Asking(ctx, self.kind, draft.answers, state.data))
+
+    def _privacy(self, ctx: Ctx, given: Input) -> Transition:
+        """Accepted: the draft starts with the notice's version and time. Declined: nothing."""
+        agreed = said_yes(ctx, given, AGREE, DECLINE)
+        if agreed is False:
+            drafts.discard(ctx.session, ctx.channel, ctx.user_id)
+            return Transition(
+                IDLE, (Outgoing(t("registration.privacy.declined")), menu_message(ctx))
+            )
+        if agreed is None:
+            state = State(self.name, PRIVACY, {})
+            return Transition(
+                state, (Outgoing(t("registration.privacy.pick")), *self.prompt(ctx, state))
+            )
+        first = self.order[0].value
+        drafts.create(
+            ctx.session,
+            channel=ctx.channel,
+            external_id=ctx.user_id,
+            kind=self.kind,
+            step=first,
+            privacy_version=rules_for(ctx.content).privacy_version,
+            now=ctx.now,
+        )
+        return self.go(ctx, first, {})
+
+    def _after(self, ctx: Ctx, state: State, item: Field, outcome: Outcome) -> Transition:
+        editing = bool(state.data.get("edit"))
+        if outcome.error is not None:
+            said = Outgoing(outcome.error)
+            return Transition(state, (said, *self.prompt(ctx, state)), remember=False)
+        if outcome.answers is None:
+            data = {**(outcome.data or {}), "edit": editing}
+            nxt = State(self.name, state.step, data)
+            return Transition(nxt, (*outcome.say, *self.prompt(ctx, nxt)), remember=False)
+        step = SUMMARY if editing else self.next_step(item, outcome.answers)
+        self.store(ctx, outcome.answers, step)
+        moved = self.go(ctx, step, {})
+        return Transition(moved.state, (*outcome.say, *moved.replies))
+
+    def next_step(self, item: Field, answers: Answers) -> str:
+        later = self.order[self.order.index(item) + 1 :]
+        return later[0].value if later else SUMMARY
+
+    def store(self, ctx: Ctx, answers: Answers, step: str) -> None:
+        drafts.save(ctx.session, ctx.vault, ctx.channel, ctx.user_id, answers, step, ctx.now)
+
+    def go(self, ctx: Ctx, step: str, data: Mapping[str, Any]) -> Transition:
+        state = State(self.name, step, data)
+        return Transition(state, self.prompt(ctx, state))
+
+
+def _privacy_notice(ctx: Ctx) -> Outgoing:
+    rules = rules_for(ctx.content)
+    options = (
+        Option(AGREE, t("registration.privacy.agree")),
+        Option(DECLINE, t("registration.privacy.decline")),
+    )
+    body = t(rules.privacy_text, version=rules.privacy_version)
+    return Outgoing(t("registration.privacy.frame", body=body), options)

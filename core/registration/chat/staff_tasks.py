@@ -1,0 +1,209 @@
+"""待办 (staff): pending registrations of the staff member's area, and the review actions.
+
+```mermaid
+stateDiagram-v2
+    [*] --> list
+    list --> case: open item N
+    case --> case: view unmasked (if role and area allow; audited)
+    case --> list: accept / approve (done)
+    case --> items: return for correction
+    items --> items: tick items (numbers, several at once)
+    items --> note: done ticking
+    note --> list: returned, every item in one message
+    case --> reason: reject
+    reason --> list: rejected with the reason
+```
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from core.dialog.flow import IDLE, Ctx, Input, State, Transition
+from core.dialog.menu import menu_message
+from core.messages import Option, Outgoing, Text, t
+from core.registration import review
+from core.registration.cases import CaseLine, open_case, pending
+from core.registration.chat.case_view import (
+    ACCEPT,
+    APPROVE,
+    FULL,
+    LIST,
+    REJECT,
+    RETURN,
+    case_message,
+    case_options,
+    unmasked_message,
+)
+from core.registration.chat.return_items import ITEM, ItemPicker
+from core.registration.notify import short_area, when
+from core.registration.review import OTHER_ITEM, ReviewError
+from core.registration.workflow import Env
+from core.staff import StaffView
+
+OPEN, SKIP = "s:o:", "s:skip"
+
+
+class Step(StrEnum):
+    LIST = "list"
+    CASE = "case"
+    ITEMS = "items"
+    NOTE = "note"
+    REASON = "reason"
+
+
+def _env(ctx: Ctx) -> Env:
+    return Env(ctx.session, ctx.content, ctx.vault, ctx.now)
+
+
+def _line(ctx: Ctx, line: CaseLine) -> Text:
+    """One pending item, masked; conflicts and overdue items are flagged."""
+    params = {
+        "ref": line.id,
+        "kind": t(f"registration.kind.{line.kind}"),
+        "name": line.name,
+        "id_number": line.id_number,
+        "area": short_area(ctx.content.areas, line.area_code),
+        "due": when(line.due_at),
+    }
+    flag = "conflict" if line.conflict else "overdue" if line.overdue else None
+    if flag is None:
+        return t("staff_tasks.line", **params)
+    return t("staff_tasks.line_flagged", flag=t(f"staff_tasks.flag.{flag}"), **params)
+
+
+class StaffTasksFlow:
+    name = "staff_tasks"
+
+    def start(self, ctx: Ctx, arg: str) -> Transition:
+        """Lists the pending items of the staff member's area (names and IDs masked)."""
+        if ctx.staff is None:
+            return Transition(IDLE, (Outgoing(t("staff_tasks.not_staff")), menu_message(ctx)))
+        return self._list(ctx, ())
+
+    def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
+        staff = ctx.staff
+        if staff is None:
+            return Transition(IDLE, (Outgoing(t("staff_tasks.not_staff")), menu_message(ctx)))
+        choice = given.choice or ""
+        try:
+            return self._step(ctx, staff, state, given, choice)
+        except ReviewError as exc:
+            return self._list(ctx, (Outgoing(t(f"staff_tasks.error.{exc.problem}")),))
+
+    def _step(
+        self, ctx: Ctx, staff: StaffView, state: State, given: Input, choice: str
+    ) -> Transition:
+        if choice == LIST:
+            return self._list(ctx, ())
+        if state.step == Step.LIST and choice.startswith(OPEN):
+            return self._go(ctx, Step.CASE, {"reg": int(choice[len(OPEN) :])})
+        reg_id = int(state.data.get("reg", 0))
+        if state.step == Step.CASE:
+            return self._case(ctx, staff, state, reg_id, choice)
+        if state.step == Step.ITEMS:
+            return self._items(ctx, state, given)
+        if state.step == Step.NOTE:
+            return self._note(ctx, staff, state, given)
+        if state.step == Step.REASON and given.text.strip():
+            reg = review.reject(_env(ctx), staff, reg_id, given.text, channel=ctx.channel)
+            return self._done(ctx, reg.id, reg.status)
+        if state.step == Step.REASON:
+            return self._again(ctx, state, "staff_tasks.error.reason")
+        return self._again(ctx, state)
+
+    def _case(
+        self, ctx: Ctx, staff: StaffView, state: State, reg_id: int, choice: str
+    ) -> Transition:
+        env = _env(ctx)
+        if choice == FULL:
+            view = open_case(env, staff, reg_id, unmasked=True, channel=ctx.channel)
+            actions = self.prompt(ctx, state)[-1:]  # the full details, then the actions again
+            return Transition(state, (unmasked_message(view), *actions), remember=False)
+        if choice == ACCEPT:
+            reg = review.accept(env, staff, reg_id, channel=ctx.channel)
+            return self._done(ctx, reg.id, reg.status)
+        if choice == APPROVE:
+            reg = review.approve(env, staff, reg_id, channel=ctx.channel)
+            return self._done(ctx, reg.id, reg.status)
+        if choice == RETURN:
+            return self._go(ctx, Step.ITEMS, {"reg": reg_id, "items": []})
+        if choice == REJECT:
+            return self._go(ctx, Step.REASON, {"reg": reg_id})
+        return self._again(ctx, state)
+
+    def _items(self, ctx: Ctx, state: State, given: Input) -> Transition:
+        picker = ItemPicker.of(ctx, state)
+        if given.choice == ITEM + "done":
+            if not picker.chosen:
+                return self._again(ctx, state, "staff_tasks.items_none")
+            return self._go(ctx, Step.NOTE, {**state.data})
+        chosen = picker.toggle(given)
+        if chosen is None:
+            return self._again(ctx, state)
+        nxt = State(self.name, Step.ITEMS, {**state.data, "items": chosen})
+        return Transition(nxt, self.prompt(ctx, nxt), remember=False)
+
+    def _note(self, ctx: Ctx, staff: StaffView, state: State, given: Input) -> Transition:
+        note = "" if given.choice == SKIP else given.text
+        items = list(state.data.get("items", []))
+        if OTHER_ITEM in items and not note.strip():
+            return self._again(ctx, state, "staff_tasks.error.note")
+        reg = review.return_for_correction(
+            _env(ctx), staff, int(state.data["reg"]), items, note, channel=ctx.channel
+        )
+        return self._done(ctx, reg.id, reg.status)
+
+    def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
+        staff = ctx.staff
+        if staff is None:
+            return (menu_message(ctx),)
+        reg_id = int(state.data.get("reg", 0))
+        try:
+            return self._ask(ctx, staff, state, reg_id)
+        except ReviewError as exc:
+            return (Outgoing(t(f"staff_tasks.error.{exc.problem}")), *self._listing(ctx, staff))
+
+    def _ask(self, ctx: Ctx, staff: StaffView, state: State, reg_id: int) -> tuple[Outgoing, ...]:
+        if state.step == Step.CASE:
+            view = open_case(_env(ctx), staff, reg_id)
+            return (
+                case_message(ctx, view),
+                Outgoing(t("staff_tasks.pick"), case_options(ctx, staff, view)),
+            )
+        if state.step == Step.ITEMS:
+            return (ItemPicker.of(ctx, state).message(),)
+        if state.step == Step.NOTE:
+            other = "other" in state.data.get("items", [])
+            skip = () if other else (Option(SKIP, t("staff_tasks.note_skip")),)
+            return (
+                Outgoing(t("staff_tasks.note_ask"), (*skip, Option(LIST, t("staff_tasks.back")))),
+            )
+        if state.step == Step.REASON:
+            return (Outgoing(t("staff_tasks.reason_ask"), (Option(LIST, t("staff_tasks.back")),)),)
+        return self._listing(ctx, staff)
+
+    def _listing(self, ctx: Ctx, staff: StaffView) -> tuple[Outgoing, ...]:
+        lines = pending(_env(ctx), staff)
+        if not lines:
+            return (Outgoing(t("staff_tasks.empty")), menu_message(ctx))
+        options = tuple(Option(OPEN + str(line.id), _line(ctx, line)) for line in lines)
+        return (Outgoing(t("staff_tasks.list", count=len(lines)), options),)
+
+    def _list(self, ctx: Ctx, said: tuple[Outgoing, ...]) -> Transition:
+        state = State(self.name, Step.LIST, {})
+        shown = self.prompt(ctx, state)
+        if not any(m.options and m.options[0].id.startswith(OPEN) for m in shown):
+            return Transition(IDLE, (*said, *shown))
+        return Transition(state, (*said, *shown))
+
+    def _go(self, ctx: Ctx, step: Step, data: dict[str, object]) -> Transition:
+        state = State(self.name, step, data)
+        return Transition(state, self.prompt(ctx, state))
+
+    def _done(self, ctx: Ctx, reg_id: int | None, status: str) -> Transition:
+        said = Outgoing(t("staff_tasks.done", ref=reg_id, state=t(f"registration.state.{status}")))
+        return self._list(ctx, (said,))
+
+    def _again(self, ctx: Ctx, state: State, text_id: str = "staff_tasks.pick_again") -> Transition:
+        return Transition(state, (Outgoing(t(text_id)), *self.prompt(ctx, state)), remember=False)

@@ -1,0 +1,240 @@
+"""求职登记 by chat: notice first, every question validated, summary, edits, submit."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from core.plaintext import render_reply
+from core.registration import drafts
+from core.registration.drafts import Draft
+from core.registration.models import Registration, RegistrationDraft
+from core.runtime import Runtime
+from tests.registration.conftest import (
+    PHONE,
+    WELDER,
+    fill_identity,
+    job_seeker_summary,
+    latest,
+)
+from tests.registration.helpers import COMMUNITY, id_number
+from tests.talk import Talk
+
+NUMBER = id_number()
+
+
+def _shown(talk: Talk) -> str:
+    assert talk.last is not None
+    return "\n".join(render_reply(talk.runtime.content.catalog, talk.last))
+
+
+def _draft(runtime: Runtime, talk: Talk) -> Draft:
+    with runtime.db.transaction() as session:
+        found = drafts.load(session, runtime.vault, talk.channel, talk.user)
+    assert found is not None
+    return found
+
+
+def test_registration_starts_with_the_privacy_notice_and_its_version(resident: Talk) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:job_seeker")
+    assert resident.ids() == ["registration.privacy.frame"]
+    assert "2025.1" in _shown(resident)
+    assert resident.options() == ["r:pv:y", "r:pv:n"]
+
+
+def test_declining_the_notice_ends_politely_and_stores_nothing(
+    runtime: Runtime, resident: Talk
+) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:job_seeker")
+    resident.send("不同意")
+    assert resident.ids() == ["registration.privacy.declined", "menu.title"]
+    with runtime.db.transaction() as session:
+        assert session.exec(select(RegistrationDraft)).all() == []
+        assert session.exec(select(Registration)).all() == []
+
+
+def test_going_back_to_the_notice_and_declining_deletes_the_draft(
+    runtime: Runtime, resident: Talk
+) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:job_seeker")
+    resident.send(choice="r:pv:y")
+    resident.send("张小明")
+    resident.send("返回")
+    resident.send("返回")
+    assert resident.ids() == ["registration.privacy.frame"]
+    resident.send(choice="r:pv:n")
+    with runtime.db.transaction() as session:
+        assert session.exec(select(RegistrationDraft)).all() == []
+
+
+def test_summary_masks_id_and_phone_and_submit_registers(runtime: Runtime, resident: Talk) -> None:
+    job_seeker_summary(resident, NUMBER)
+    shown = _shown(resident)
+    assert "3701**********" + NUMBER[-4:] in shown and "138****5678" in shown
+    assert NUMBER not in shown and PHONE not in shown and "张小明" not in shown
+    assert f"焊工({WELDER})" in shown
+    resident.send(choice="r:submit")
+    assert resident.ids() == ["registration.notice.submitted", "menu.title"]
+    reg = latest(runtime)
+    assert (reg.kind, reg.status, reg.area_code) == ("job_seeker", "submitted", COMMUNITY)
+    assert reg.privacy_version == "2025.1" and reg.privacy_accepted_at is not None
+    assert reg.details["jobs"] == [{"said": "电焊", "code": WELDER, "name": "焊工"}]
+    assert NUMBER not in reg.id_number_enc and runtime.vault.decrypt(reg.id_number_enc) == NUMBER
+
+
+def test_every_invalid_answer_reasks_the_same_question_and_keeps_the_rest(
+    runtime: Runtime, resident: Talk
+) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:job_seeker")
+    resident.send(choice="r:pv:y")
+    for bad, error in (("张", "name_short"), ("张3", "name_characters")):
+        resident.send(bad)
+        assert resident.ids() == [f"registration.error.{error}", "registration.ask.name"]
+    resident.send("张小明")
+    for bad, error in (
+        ("37010219900307", "id_length"),
+        ("37010219900307123A", "id_characters"),
+        ("370102199002301230", "id_birth_date"),
+        (NUMBER[:-1] + ("0" if NUMBER[-1] != "0" else "1"), "id_check_digit"),
+        ("370102900307123", "id_old_format"),
+        (id_number("20150101"), "id_too_young"),
+    ):
+        resident.send(bad)
+        assert resident.ids() == [f"registration.error.{error}", "registration.ask.id_number"]
+    resident.send(NUMBER.lower())
+    for bad, error in (("1381234", "phone_length"), ("12812345678", "phone_prefix")):
+        resident.send(bad)
+        assert resident.ids() == [f"registration.error.{error}", "registration.ask.phone"]
+    resident.send("+86 １３８ １２３４ ５６７８")
+    assert resident.ids() == ["registration.ask.area"]
+    draft = _draft(runtime, resident)
+    assert draft.answers.personal.name == "张小明" and draft.answers.personal.id_number == NUMBER
+    assert draft.answers.personal.phone == PHONE
+
+
+def test_invalid_profile_answers_reask_and_keep_the_rest(runtime: Runtime, resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("博士后")
+    assert resident.ids() == ["registration.error.pick_one", "registration.ask.education"]
+    resident.send(choice="r:edu:20")
+    resident.send(choice="r:st:unemployed")
+    resident.send("电" * 201)
+    assert resident.ids() == ["registration.error.text_long", "registration.ask.skills"]
+    resident.send("电工证")
+    resident.send("电焊")
+    resident.send(choice=f"r:j:{WELDER}")
+    resident.send(choice="r:j:done")
+    resident.send("火星基地")
+    assert resident.ids() == ["registration.area.no_match", "registration.ask.desired_area"]
+    resident.send(choice="r:a:any")
+    for bad, error in (("很多钱", "salary_format"), ("5000-3000", "salary_order")):
+        resident.send(bad)
+        assert resident.ids() == [f"registration.error.{error}", "registration.ask.salary"]
+    resident.send("3000")
+    resident.send("也许吧")
+    assert resident.ids() == ["registration.error.yes_or_no", "registration.ask.training"]
+    resident.send("是")
+    assert resident.ids() == ["registration.summary.title"]
+    answers = _draft(runtime, resident).answers
+    assert (answers.education, answers.skills, answers.salary_low) == ("20", "电工证", 3000)
+
+
+def test_changing_a_field_by_number_comes_back_to_the_summary(
+    runtime: Runtime, resident: Talk
+) -> None:
+    job_seeker_summary(resident, NUMBER)
+    position = resident.options().index("r:e:phone") + 1
+    resident.send(str(position))
+    assert resident.ids() == ["registration.ask.phone"]
+    resident.send("13900001111")
+    assert resident.ids() == ["registration.summary.title"]
+    assert "139****1111" in _shown(resident)
+    assert _draft(runtime, resident).answers.personal.name == "张小明"
+
+
+def test_changing_the_area_walks_levels_and_comes_back_to_the_summary(resident: Talk) -> None:
+    job_seeker_summary(resident, NUMBER)
+    resident.send(choice="r:e:area")
+    resident.send(choice="r:a:370100000000")
+    assert resident.ids() == ["registration.area.pick_in"]
+    resident.send(choice="r:a:370102000000")
+    resident.send(choice="r:a:370102002000")
+    resident.send(choice="r:a:370102002002")
+    assert resident.ids() == ["registration.summary.title"]
+    assert "佛山苑社区" in _shown(resident)
+
+
+def test_back_returns_to_the_previous_question(resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("返回")
+    assert resident.ids() == ["registration.ask.area"]
+    resident.send("返回")
+    assert resident.ids() == ["registration.ask.phone"]
+
+
+def test_a_typed_area_name_is_confirmed_before_it_is_used(resident: Talk) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:job_seeker")
+    resident.send(choice="r:pv:y")
+    resident.send("张小明")
+    resident.send(NUMBER)
+    resident.send(PHONE)
+    resident.send("我住在历下区解放路街道")
+    assert resident.ids() == ["registration.area.candidates"]
+    assert resident.options()[0] == "r:a:370102001000"
+    resident.send("1")
+    assert resident.ids() == ["registration.area.pick_in"]
+    assert f"r:a:{COMMUNITY}" in resident.options()
+
+
+def test_qr_code_community_is_offered_first(resident: Talk) -> None:
+    resident.send(event="subscribe", scene=COMMUNITY)
+    resident.send("登记")
+    resident.send(choice="r:k:job_seeker")
+    resident.send(choice="r:pv:y")
+    resident.send("张小明")
+    resident.send(NUMBER)
+    resident.send(PHONE)
+    assert resident.ids() == ["registration.area.scene"]
+    resident.send("1")
+    assert resident.ids() == ["registration.ask.education"]
+
+
+def test_unmatched_job_words_can_be_kept_as_said(runtime: Runtime, resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send(choice="r:edu:70")
+    resident.send(choice="r:st:flexible")
+    resident.send(choice="r:skip")
+    resident.send("qwxz")
+    assert resident.ids() == ["registration.jobs.no_match"]
+    resident.send(choice="r:j:keep")
+    assert resident.ids() == ["registration.jobs.more"]
+    resident.send("月嫂")
+    resident.send("1")
+    resident.send(choice="r:j:done")
+    jobs = _draft(runtime, resident).answers.jobs
+    assert [j.said for j in jobs] == ["qwxz", "月嫂"] and jobs[0].code is None
+    assert jobs[1].code == "4-10-01-06"
+
+
+def test_typing_the_kind_at_the_menu_starts_that_registration(resident: Talk) -> None:
+    resident.send("失业登记")
+    assert resident.ids() == ["registration.privacy.frame"]
+    assert resident.last is not None
+    resident.send(choice="r:pv:y")
+    resident.send("张小明")
+    resident.send(id_number("19640101", seq="121"))
+    assert resident.ids() == ["registration.error.id_pension_age", "registration.ask.id_number"]
+
+
+def test_english_resident_registers_in_english(runtime: Runtime) -> None:
+    talk = Talk(runtime, user="ann", lang="en")
+    talk.send("register")
+    assert "Job-seeker registration" in _shown(talk)
+    talk.send("job seeker")
+    assert "How we handle your personal information" in _shown(talk)
+    talk.send("yes")
+    assert talk.ids() == ["registration.ask.name"]

@@ -1,0 +1,244 @@
+"""The two-level review by chat, with the pushes each side receives (read from the outbox)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from core.db import Database
+from core.models import AuditEntry
+from core.plaintext import render_reply
+from core.registration.models import PersonIdentity, Registration, RegistrationEvent
+from core.runtime import Runtime, build_runtime
+from core.settings import PROJECT_ROOT, Settings
+from core.staff import Role
+from tests.registration.conftest import (
+    employed_summary,
+    latest,
+    submit_job_seeker,
+    submit_unemployed,
+)
+from tests.registration.helpers import (
+    OTHER_COMMUNITY,
+    StaffChat,
+    id_number,
+    push_params,
+    pushes,
+    staff_chat,
+)
+from tests.talk import Talk
+
+NUMBER = id_number("19870505", seq="357")
+
+
+def _open_first(staff: StaffChat) -> None:
+    staff.talk.send("待办")
+    assert staff.talk.ids() == ["staff_tasks.list"]
+    staff.talk.send("1")
+    assert staff.talk.ids() == ["staff_tasks.case", "staff_tasks.pick"]
+
+
+def _audit(runtime: Runtime, action: str) -> list[AuditEntry]:
+    with runtime.db.transaction() as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_full_two_level_review_notifies_each_side(
+    runtime: Runtime, resident: Talk, community: StaffChat, street: StaffChat
+) -> None:
+    submit_unemployed(resident, NUMBER)
+    assert pushes(runtime, community.talk.user) == ["staff_tasks.push.new"]
+    assert pushes(runtime, street.talk.user) == []
+    assert pushes(runtime, resident.user) == []  # the reply told them already
+    _open_first(community)
+    community.talk.send(choice="s:acc")
+    assert community.talk.ids()[0] == "staff_tasks.done"
+    assert pushes(runtime, resident.user) == ["registration.notice.accepted"]
+    assert pushes(runtime, street.talk.user) == ["staff_tasks.push.new"]
+    _open_first(street)
+    street.talk.send(choice="s:ok")
+    assert street.talk.ids() == ["staff_tasks.done", "staff_tasks.empty", "menu.title"]
+    assert pushes(runtime, resident.user)[-1] == "registration.notice.registered"
+    assert latest(runtime).status == "registered"
+    text = "\n".join(resident.say("我的"))
+    assert "已登记" in text
+    actions = [a.action for a in _audit_all(runtime) if a.action.startswith("registration.")]
+    assert actions == ["registration.submit", "registration.accept", "registration.approve"]
+
+
+def _audit_all(runtime: Runtime) -> list[AuditEntry]:
+    with runtime.db.transaction() as session:
+        return list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))))
+
+
+def test_task_list_and_case_are_masked(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    community.talk.send("待办")
+    listing = "\n".join(community.talk.say("待办"))
+    assert "张*明" in listing and "3701**********" + NUMBER[-4:] in listing
+    community.talk.send("1")
+    case = "\n".join(render_reply(runtime.content.catalog, community.talk.last))  # type: ignore[arg-type]
+    assert NUMBER not in case and "13812345678" not in case and "张小明" not in case
+
+
+def test_full_id_view_is_allowed_in_area_and_audited(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    assert "s:full" in community.talk.options()
+    shown = "\n".join(community.talk.say(str(community.talk.options().index("s:full") + 1)))
+    assert NUMBER in shown and "13812345678" in shown and "张小明" in shown
+    (entry,) = _audit(runtime, "registration.view_unmasked")
+    assert entry.actor == f"staff:{community.staff_id}" and NUMBER not in entry.detail
+
+
+def test_return_sends_every_item_in_one_message_and_resubmission_reopens_it(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:ret")
+    assert community.talk.ids() == ["staff_tasks.items_ask"]
+    community.talk.send("3 5")  # phone and education, typed at once
+    community.talk.send(choice="s:it:other")
+    community.talk.send(choice="s:it:done")
+    assert community.talk.ids() == ["staff_tasks.note_ask"]
+    community.talk.send("请写清楚学历，另外留一个常用手机号")
+    (notice,) = push_params(runtime, resident.user)
+    items = str(notice["items"])
+    assert all(f"registration.field.{f}" in items for f in ("phone", "education", "other"))
+    reg = latest(runtime)
+    assert reg.status == "returned" and reg.returned_items == ["phone", "education", "other"]
+
+    resident.send("登记")
+    assert resident.ids() == ["registration.notice.returned", "registration.fix.ask"]
+    resident.send(choice="r:fix")
+    assert resident.ids() == ["registration.summary.returned", "registration.summary.title"]
+    resident.send(choice="r:e:phone")
+    resident.send("13900001111")
+    resident.send(choice="r:submit")
+    again = latest(runtime)
+    assert (again.id, again.status, again.returned_items) == (reg.id, "submitted", [])
+    assert runtime.vault.decrypt(again.phone_enc) == "13900001111"
+    assert pushes(runtime, community.talk.user) == ["staff_tasks.push.new"] * 2
+
+
+def test_returned_registration_can_be_withdrawn(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:ret")
+    community.talk.send(choice="s:it:skills")
+    community.talk.send(choice="s:it:done")
+    community.talk.send(choice="s:skip")
+    resident.send("登记")
+    resident.send(choice="r:withdraw")
+    assert resident.ids() == ["registration.withdrawn", "menu.title"]
+    assert latest(runtime).status == "withdrawn"
+
+
+def test_return_needs_an_item_and_other_needs_a_note(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:ret")
+    community.talk.send(choice="s:it:done")
+    assert community.talk.ids() == ["staff_tasks.items_none", "staff_tasks.items_ask"]
+    community.talk.send(choice="s:it:other")
+    community.talk.send(choice="s:it:done")
+    assert "s:skip" not in community.talk.options()
+    community.talk.send("  ")
+    assert community.talk.ids() == ["staff_tasks.error.note", "staff_tasks.note_ask"]
+    assert latest(runtime).status == "submitted"
+    community.talk.send("请补充户口所在地说明")
+    assert latest(runtime).status == "returned"
+
+
+def test_street_rejects_with_the_reason_the_resident_reads(
+    runtime: Runtime, resident: Talk, community: StaffChat, street: StaffChat
+) -> None:
+    submit_unemployed(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:acc")
+    _open_first(street)
+    street.talk.send(choice="s:rej")
+    assert street.talk.ids() == ["staff_tasks.reason_ask"]
+    street.talk.send("经核实已在其他单位参保缴费")
+    assert latest(runtime).status == "rejected"
+    notice = push_params(runtime, resident.user)[-1]
+    assert notice["note"] == "经核实已在其他单位参保缴费"
+    assert pushes(runtime, resident.user)[-1] == "registration.notice.rejected"
+
+
+def test_accepting_a_conflict_links_the_chat_after_checking_in_person(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    runtime.engine.forget("console", "resident-1")  # the first chat left; its link is gone
+    newcomer = Talk(runtime, user="new-phone")
+    employed_summary(newcomer, NUMBER)
+    newcomer.send(choice="r:submit")
+    assert not latest(runtime).conflict  # nobody else holds the ID now
+    other = Talk(runtime, user="third")
+    submit_unemployed(other, NUMBER)
+    reg = latest(runtime)
+    assert reg.conflict
+    community.talk.send("待办")
+    position = community.talk.options().index(f"s:o:{reg.id}") + 1
+    community.talk.send(str(position))
+    assert community.talk.ids() == ["staff_tasks.with_conflict", "staff_tasks.pick"]
+    community.talk.send(choice="s:acc")
+    with runtime.db.transaction() as session:
+        links = session.exec(select(PersonIdentity.external_id)).all()
+        events = session.exec(select(RegistrationEvent.action)).all()
+    assert sorted(links) == ["new-phone", "third"]  # checked in person: both chats are theirs
+    assert not latest(runtime).conflict and "accept" in events
+
+
+def test_staff_of_another_community_do_not_see_the_item(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    neighbour = staff_chat(runtime, "lsl-zhao", Role.COMMUNITY, OTHER_COMMUNITY)
+    submit_job_seeker(resident, NUMBER)
+    neighbour.talk.send("待办")
+    assert neighbour.talk.ids() == ["staff_tasks.empty", "menu.title"]
+    assert pushes(runtime, neighbour.talk.user) == []
+
+
+def test_residents_cannot_open_the_task_list(resident: Talk) -> None:
+    resident.send("待办")
+    assert resident.ids() == ["menu.not_understood", "menu.title"]
+
+
+@pytest.fixture
+def one_level(settings: Settings, db: Database, tmp_path: Path) -> Runtime:
+    """Content where 失业登记 is decided at acceptance, on the pledge alone."""
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    path = content / "registration.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "  unemployed:\n    review_levels: 2"
+    assert marker in text
+    path.write_text(text.replace(marker, "  unemployed:\n    review_levels: 1"), encoding="utf-8")
+    return build_runtime(settings.model_copy(update={"content_dir": content}), db=db)
+
+
+def test_one_review_level_registers_at_acceptance(one_level: Runtime) -> None:
+    community = staff_chat(one_level, "c1", Role.COMMUNITY, "370102001002")
+    resident = Talk(one_level, user="r1")
+    submit_unemployed(resident, NUMBER)
+    _open_first(community)
+    assert "s:acc" in community.talk.options()
+    community.talk.send(choice="s:acc")
+    with one_level.db.transaction() as session:
+        reg = session.exec(select(Registration)).one()
+    assert reg.status == "registered" and reg.review_levels == 1
+    assert pushes(one_level, resident.user) == ["registration.notice.registered"]
