@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     port: int = 8000
     idle_timeout_minutes: int = 30
     max_body_bytes: int = 64 * 1024
+    max_import_bytes: int = 10 * 1024 * 1024  # staff uploads of openings files
     dispatcher_interval_seconds: float = 1.0
     scheduler_interval_seconds: float = 60.0
     outbox_max_attempts: int = 8

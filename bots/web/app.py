@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bots.senders import build_senders
 from bots.telegram.webhook import install as telegram_routes
-from bots.web import openings_api
+from bots.web import openings_api, staff_openings_api
 from bots.web.limits import BodyLimit
 from bots.web.staff_api import install as staff_api_routes
 from bots.wechat.routes import install as wechat_routes
@@ -65,9 +65,11 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     openings_api.install(app, rt)
+    staff_openings_api.install(app, rt)
     for install in channel_routes():
         install(app, rt)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    larger = {staff_openings_api.PATH: settings.max_import_bytes}
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=larger)
     return app
 
 

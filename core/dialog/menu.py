@@ -16,6 +16,8 @@ class MenuItem:
     flow: str  # the flow that serves it; absent from the registry = not built yet
     staff_only: bool = False
     keep_words: bool = False  # the flow gets the whole typed text ("失业登记" names the kind)
+    hidden: bool = False  # reached by its words only, not listed in the menu
+    start_arg: str = ""  # what the flow starts with when picked by its words
 
 
 MAIN_MENU: tuple[MenuItem, ...] = (
@@ -26,6 +28,7 @@ MAIN_MENU: tuple[MenuItem, ...] = (
     MenuItem("complaint", "complaint"),
     MenuItem("mine", "mine"),
     MenuItem("tasks", "staff_tasks", staff_only=True),
+    MenuItem("matches", "jobs", hidden=True, start_arg="j:mine"),
 )
 
 
@@ -35,7 +38,9 @@ def items_for(ctx: Ctx) -> list[MenuItem]:
 
 def menu_message(ctx: Ctx, intro: str = "menu.title") -> Outgoing:
     options = tuple(
-        Option(MENU_PREFIX + item.id, t(f"menu.item.{item.id}")) for item in items_for(ctx)
+        Option(MENU_PREFIX + item.id, t(f"menu.item.{item.id}"))
+        for item in items_for(ctx)
+        if not item.hidden
     )
     return Outgoing(t(intro), options)
 

@@ -101,4 +101,4 @@ def start_item(engine: Engine, ctx: Ctx, item: MenuItem, arg: str) -> Transition
         # Honest about what is not built yet; nothing pretends to work.
         unbuilt = Outgoing(t("menu.unbuilt", feature=t(f"menu.item.{item.id}")))
         return Transition(IDLE, (unbuilt, menu_message(ctx)))
-    return flow.start(ctx, arg)
+    return flow.start(ctx, item.start_arg or arg)

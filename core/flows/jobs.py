@@ -21,13 +21,15 @@ from sqlmodel import col, select
 
 from core.dialog.flow import Ctx, Input, State, Transition
 from core.matching.search import SearchResult
-from core.messages import Option, Outgoing, t
+from core.messages import Option, Outgoing, Text, t
 from core.openings import present
 from core.openings.catalogue import Catalogue
+from core.openings.matches import matching_refs, profile_of
 from core.openings.models import Opening
 
 PAGE = 5
 MAX_QUERY = 40
+MATCHES = "j:mine"  # the option (and start argument) for 我的匹配
 
 
 class Step(StrEnum):
@@ -44,6 +46,8 @@ class JobsFlow:
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Searches at once when a keyword came with the command, else asks for one."""
+        if arg == MATCHES:
+            return self._matches(ctx, 0)
         if arg.strip():
             return self._search(ctx, arg, 0)
         state = State(self.name, Step.ASK, {})
@@ -52,12 +56,13 @@ class JobsFlow:
     def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
         """Takes a keyword, a page turn, a suggestion or an opening's number."""
         choice, data = given.choice or "", state.data
-        if choice == "j:more":
-            return self._search(ctx, str(data.get("q", "")), int(data.get("page", 0)) + 1)
-        if choice == "j:list":
-            return self._search(ctx, str(data.get("q", "")), int(data.get("page", 0)))
+        if choice == MATCHES:
+            return self._matches(ctx, 0)
+        if choice in ("j:more", "j:list"):
+            return self._again(ctx, data, int(data.get("page", 0)) + (choice == "j:more"))
         if choice == "j:new":
-            return Transition(State(self.name, Step.ASK, {}), (Outgoing(t("jobs.ask")),))
+            state = State(self.name, Step.ASK, {})
+            return Transition(state, self.prompt(ctx, state))
         if choice.startswith("j:s") and choice[3:].isdigit():
             return self._suggested(ctx, data, int(choice[3:]))
         if choice.startswith("j:o") and choice[3:].isdigit():
@@ -68,14 +73,46 @@ class JobsFlow:
 
     def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
         if state.step == Step.ASK:
-            return (Outgoing(t("jobs.ask")),)
+            return (Outgoing(t("jobs.ask"), (Option(MATCHES, t("jobs.my_matches")),)),)
         if state.step == Step.DETAIL:
             opening = _by_ref(ctx, str(state.data.get("ref", "")))
             if opening is not None:
                 return (_detail(opening),)
-        return self._search(
-            ctx, str(state.data.get("q", "")), int(state.data.get("page", 0))
-        ).replies
+        return self._again(ctx, state.data, int(state.data.get("page", 0))).replies
+
+    def _again(self, ctx: Ctx, data: Mapping[str, Any], page: int) -> Transition:
+        """The same list again (or its next page): a search, or the resident's matches."""
+        if data.get("mine"):
+            return self._matches(ctx, page)
+        return self._search(ctx, str(data.get("q", "")), page)
+
+    def _matches(self, ctx: Ctx, page: int) -> Transition:
+        """我的匹配: openings that fit the desired jobs and area of the latest registration."""
+        profile = profile_of(ctx.session, ctx.channel, ctx.user_id)
+        if profile is None or not profile.wishes:
+            offer = (
+                Option("m:register", t("menu.item.register")),
+                Option("j:new", t("jobs.new_search")),
+            )
+            return Transition(
+                State(self.name, Step.ASK, {}),
+                (Outgoing(t("jobs.matches_need_registration"), offer),),
+            )
+        refs = matching_refs(self.catalogue.index(), profile, ctx.content.areas, ctx.now)
+        if not refs:
+            return Transition(State(self.name, Step.ASK, {}), (Outgoing(t("jobs.matches_none")),))
+        page = min(page, (len(refs) - 1) // PAGE)
+        openings = _by_refs(ctx, refs[page * PAGE : (page + 1) * PAGE])
+        shown = [openings[r] for r in refs[page * PAGE : (page + 1) * PAGE] if r in openings]
+        data = {"mine": True, "page": page, "refs": [o.ref for o in shown]}
+        header = t(
+            "jobs.matches", total=len(refs), page=page + 1, pages=(len(refs) + PAGE - 1) // PAGE
+        )
+        return Transition(
+            State(self.name, Step.RESULTS, data),
+            (_list_message(header, shown, (page + 1) * PAGE < len(refs)),),
+            remember=False,
+        )
 
     def _search(self, ctx: Ctx, query: str, page: int) -> Transition:
         query = " ".join(query.split())[:MAX_QUERY]
@@ -111,15 +148,17 @@ class JobsFlow:
 
 
 def _listing(query: str, result: SearchResult, page: int, shown: Sequence[Opening]) -> Outgoing:
+    pages = (result.total + PAGE - 1) // PAGE
+    header = t("jobs.results", query=query, total=result.total, page=page + 1, pages=pages)
+    return _list_message(header, shown, (page + 1) * PAGE < result.total)
+
+
+def _list_message(header: Text, shown: Sequence[Opening], more: bool) -> Outgoing:
     options = [Option(f"j:o{i}", present.line(o)) for i, o in enumerate(shown, start=1)]
-    if (page + 1) * PAGE < result.total:
+    if more:
         options.append(Option("j:more", t("common.next_page")))
     options.append(Option("j:new", t("jobs.new_search")))
-    pages = (result.total + PAGE - 1) // PAGE
-    return Outgoing(
-        t("jobs.results", query=query, total=result.total, page=page + 1, pages=pages),
-        tuple(options),
-    )
+    return Outgoing(header, tuple(options))
 
 
 def _nothing(name: str, query: str, result: SearchResult, page: int) -> Transition:
