@@ -2,9 +2,9 @@
 
 The engine is synchronous and runs in a worker thread. The request waits at most the
 reply budget; if the engine is not done by then, the request answers "success" and the
-thread, once done, writes the reply to the outbox (key from the MsgId) so the dispatcher
-delivers it as a customer-service message. A small lock decides who owns the reply, so
-it is neither lost nor delivered twice.
+reply goes to the outbox (key from the MsgId) in the engine's own transaction, so the
+dispatcher delivers it as a customer-service message. A small lock decides who owns the
+reply, so it is neither lost nor delivered twice.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import anyio
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bots.wechat import continuation, quota
 from bots.wechat.inbound import CHANNEL, Action, Plan
@@ -121,7 +121,19 @@ class PassiveReplies:
                     handoff,
                     Reply(self._lang(plan.openid), (Outgoing(t("wechat.part", text=part)),)),
                 )
-        reply = self.rt.engine.handle(incoming)
+        took_over = False
+
+        def late(session: Session, reply: Reply) -> None:
+            # Decided inside the engine's transaction: a reply the request no longer waits
+            # for is queued with the step itself, so a crash cannot lose it.
+            nonlocal took_over
+            if not handoff.finish():
+                took_over = True
+                self._enqueue_late(session, plan.openid, incoming.message_id or "", reply)
+
+        reply = self.rt.engine.handle(incoming, on_reply=late)
+        if took_over:
+            return None
         if reply.duplicate and self._went_late(incoming.message_id):
             handoff.finish()
             return None  # the first delivery went through the outbox: do not send it twice
@@ -130,7 +142,8 @@ class PassiveReplies:
     def _hand_over(self, plan: Plan, handoff: Handoff, reply: Reply) -> str | None:
         assert plan.incoming is not None and plan.incoming.message_id is not None
         if not handoff.finish():
-            self._enqueue_late(plan.openid, plan.incoming.message_id, reply)
+            with self.rt.db.transaction() as session:
+                self._enqueue_late(session, plan.openid, plan.incoming.message_id, reply)
             return None
         if not reply.messages:
             return None
@@ -142,19 +155,18 @@ class PassiveReplies:
                 continuation.keep(session, plan.openid, parts[1:], utcnow())
         return parts[0]
 
-    def _enqueue_late(self, openid: str, message_id: str, reply: Reply) -> None:
+    def _enqueue_late(self, session: Session, openid: str, message_id: str, reply: Reply) -> None:
         if not reply.messages:
             return
-        with self.rt.db.transaction() as session:
-            enqueue(
-                session,
-                key=late_key(message_id),
-                channel=CHANNEL,
-                recipient=openid,
-                kind=LATE_KIND,
-                messages=reply.messages,
-                lang=reply.lang,
-            )
+        enqueue(
+            session,
+            key=late_key(message_id),
+            channel=CHANNEL,
+            recipient=openid,
+            kind=LATE_KIND,
+            messages=reply.messages,
+            lang=reply.lang,
+        )
 
     def _went_late(self, message_id: str) -> bool:
         with self.rt.db.transaction() as session:

@@ -34,6 +34,7 @@ from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 MAX_HISTORY = 20
+OnReply = Callable[[Session, Reply], None]
 
 # Built once: the hot path runs these on every message.
 _INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
@@ -97,13 +98,16 @@ class Engine:
         self.clock = clock
         self.words = CommandWords(content.catalog)
 
-    def handle(self, incoming: Incoming) -> Reply:
+    def handle(self, incoming: Incoming, on_reply: OnReply | None = None) -> Reply:
+        """``on_reply(session, reply)`` runs inside the transaction once a new reply exists:
+        an adapter whose caller stopped waiting (WeChat's deadline) queues it in the outbox
+        there, so the reply is committed with the step or not at all."""
         try:
-            return self._handle_once(incoming)
+            return self._handle_once(incoming, on_reply)
         except IntegrityError:
             # A concurrent delivery of the same message id won the race; its reply stands.
             log.info("re-delivery raced on %s message; answering from the record", incoming.channel)
-            return self._handle_once(incoming)
+            return self._handle_once(incoming, on_reply)
 
     def forget(self, channel: str, user_id: str) -> bool:
         """Deletes a chat identity's chat-side data (state, link, re-delivery records) and
@@ -137,7 +141,7 @@ class Engine:
             session.delete(conv)
             return True
 
-    def _handle_once(self, incoming: Incoming) -> Reply:
+    def _handle_once(self, incoming: Incoming, on_reply: OnReply | None) -> Reply:
         with self.db.transaction() as session:
             conv = lock_conversation(session, incoming, self.config.default_lang, self.clock())
             key = {"channel": incoming.channel, "message_id": incoming.message_id}
@@ -156,6 +160,8 @@ class Engine:
                         "received_at": self.clock(),
                     },
                 )
+            if on_reply is not None:
+                on_reply(session, reply)
             return reply
 
     def _step(self, session: Session, conv: ChatIdentity, incoming: Incoming) -> Reply:

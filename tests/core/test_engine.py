@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from core.models import Conversation, InboundMessage
@@ -203,3 +204,34 @@ def test_forget_removes_chat_side_data_and_stops_pushes(runtime: Runtime) -> Non
         assert session.exec(select(Conversation)).first() is None
         assert session.exec(select(InboundMessage)).first() is None
         assert session.exec(select(OutboxMessage)).one().status == "cancelled"
+
+
+def test_on_reply_hook_commits_with_the_step_or_not_at_all(runtime: Runtime) -> None:
+    from core.messages import Incoming
+    from core.models import OutboxMessage
+    from core.outbox import enqueue
+
+    def late(session, reply) -> None:  # type: ignore[no-untyped-def]
+        enqueue(
+            session,
+            key="late:1",
+            channel="wechat",
+            recipient="o-9",
+            kind="reply",
+            messages=reply.messages,
+            lang=reply.lang,
+        )
+
+    def broken(session, reply) -> None:  # type: ignore[no-untyped-def]
+        late(session, reply)
+        raise RuntimeError("crash after the step")
+
+    incoming = Incoming("wechat", "o-9", text="菜单", message_id="w-1")
+    with pytest.raises(RuntimeError):
+        runtime.engine.handle(incoming, on_reply=broken)
+    with runtime.db.transaction() as session:
+        assert session.exec(select(OutboxMessage)).first() is None
+        assert session.exec(select(InboundMessage)).first() is None
+    runtime.engine.handle(incoming, on_reply=late)
+    with runtime.db.transaction() as session:
+        assert session.exec(select(OutboxMessage)).one().idempotency_key == "late:1"

@@ -12,6 +12,7 @@ from sqlmodel import select
 from bots.wechat.passive import late_key
 from bots.wechat.sender import build_sender
 from core.db import Database
+from core.dialog.engine import OnReply
 from core.dispatch import Dispatcher
 from core.messages import Incoming, Reply
 from core.models import OutboxMessage
@@ -32,9 +33,9 @@ class SlowEngine:
         self.gate = threading.Event()
         runtime.engine.handle = self.handle  # type: ignore[method-assign]
 
-    def handle(self, incoming: Incoming) -> Reply:
+    def handle(self, incoming: Incoming, on_reply: OnReply | None = None) -> Reply:
         self.gate.wait(timeout=10)
-        return self.real(incoming)
+        return self.real(incoming, on_reply)
 
 
 @pytest.fixture
