@@ -51,3 +51,13 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     (tmp_path / ".env").write_text("JOBBOT_IDLE_TIMEOUT_MINUTES=5\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert Settings().idle_timeout_minutes == 5
+
+
+def test_readme_documents_every_setting() -> None:
+    from core.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [
+        f"JOBBOT_{n.upper()}" for n in Settings.model_fields if f"JOBBOT_{n.upper()}" not in readme
+    ]
+    assert missing == []
