@@ -11,7 +11,6 @@ that inserts one row, on the same database.
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import describe
-from core.db import Database, normalise_url
+from core.db import Database, scratch_schema
 from core.messages import Incoming
 from core.migrate import upgrade
 from core.runtime import build_runtime
@@ -98,21 +97,13 @@ def main() -> None:
         bench("SQLite (WAL, synchronous=NORMAL)", db, args.users)
         db.dispose()
     try:
-        admin = sa.create_engine(normalise_url(args.postgres))
-        schema = f"bench_{secrets.token_hex(4)}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        print(f"\nPostgreSQL skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-        return
-    try:
-        db = Database(args.postgres, schema=schema)
-        print()
-        bench("PostgreSQL", db, args.users)
-        db.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        with scratch_schema(args.postgres, "bench") as schema:
+            db = Database(args.postgres, schema=schema)
+            print()
+            bench("PostgreSQL", db, args.users)
+            db.dispose()
+    except sa.exc.OperationalError as exc:
+        print(f"\nPostgreSQL skipped: {str(exc.orig).splitlines()[0]}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ import asyncio
 import bisect
 import itertools
 import multiprocessing
-import secrets
 import statistics
 import tempfile
 import time
@@ -56,7 +55,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bench.machine import describe
 from bots.web.app import create_app
-from core.db import Database, normalise_url
+from core.db import Database, scratch_schema
 from core.migrate import upgrade
 from core.runtime import build_runtime
 from core.settings import Settings
@@ -285,22 +284,13 @@ def main() -> None:
 
 def bench_postgres(args: argparse.Namespace, base_url: str, api: RemoteApi, tmp: Path) -> None:
     try:
-        admin = sa.create_engine(normalise_url(args.postgres))
-        schema = f"bench_{secrets.token_hex(4)}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        print(f"\nPostgreSQL skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-        return
-    try:
-        db = Database(args.postgres, schema=schema)
-        print()
-        bench("PostgreSQL", db, base_url, api, args, tmp)
-        db.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        with scratch_schema(args.postgres, "bench") as schema:
+            db = Database(args.postgres, schema=schema)
+            print()
+            bench("PostgreSQL", db, base_url, api, args, tmp)
+            db.dispose()
+    except sa.exc.OperationalError as exc:
+        print(f"\nPostgreSQL skipped: {str(exc.orig).splitlines()[0]}")
 
 
 if __name__ == "__main__":

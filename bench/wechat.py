@@ -187,7 +187,7 @@ def machine() -> str:
 
 @contextmanager
 def database(kind: str) -> Iterator[tuple[str, str | None]]:
-    from core.db import Database, normalise_url
+    from core.db import Database, scratch_schema
     from core.migrate import upgrade
 
     if kind == "sqlite":
@@ -196,17 +196,10 @@ def database(kind: str) -> Iterator[tuple[str, str | None]]:
             upgrade(Database(url))
             yield url, None
         return
-    url, schema = os.environ.get("JOBBOT_BENCH_PG", PG_DEFAULT), f"bench_{secrets.token_hex(4)}"
-    admin = sa.create_engine(normalise_url(url))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    url = os.environ.get("JOBBOT_BENCH_PG", PG_DEFAULT)
+    with scratch_schema(url, "bench") as schema:
         upgrade(Database(url, schema=schema))
         yield url, schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def pg_reachable() -> bool:

@@ -7,16 +7,14 @@ run works in a fresh schema that is dropped afterwards.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 import core.tables  # noqa: F401
-from core.db import Database, normalise_url
+from core.db import Database, scratch_schema
 from core.migrate import upgrade
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
@@ -37,19 +35,11 @@ def pytest_report_header() -> str:
 @pytest.fixture(scope="session")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     if _PG_URL:
-        schema = f"jobbot_test_{secrets.token_hex(4)}"
-        admin = sa.create_engine(normalise_url(_PG_URL))
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        db = Database(_PG_URL, schema=schema)
-        try:
+        with scratch_schema(_PG_URL, "jobbot_test") as schema:
+            db = Database(_PG_URL, schema=schema)
             upgrade(db)
             yield db
-        finally:
             db.dispose()
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
         return
     path = tmp_path_factory.mktemp("db") / "jobbot.db"
     db = Database(f"sqlite:///{path}")
@@ -81,3 +71,16 @@ def settings(db: Database, tmp_path: Path) -> Settings:
 @pytest.fixture
 def runtime(settings: Settings, db: Database) -> Runtime:
     return build_runtime(settings, db=db)
+
+
+@pytest.fixture
+def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Settings for `jobbot` commands: a SQLite file of their own under ``tmp_path``."""
+    from core.settings import get_settings
+
+    monkeypatch.setenv("JOBBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("JOBBOT_SECRET_KEY", "cli-test-secret-" + "y" * 32)
+    monkeypatch.setenv("JOBBOT_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()

@@ -4,30 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
 from bots.cli import app
-from core.db import Database
-from core.settings import get_settings
+from tests.cli import invoke_ok, runner
 
-runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("JOBBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("JOBBOT_SECRET_KEY", "cli-test-secret-" + "y" * 32)
-    monkeypatch.setenv("JOBBOT_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def _ok(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
+_ok = invoke_ok
 
 
 def test_chat_on_outdated_schema_says_to_upgrade(cli_env: Path) -> None:

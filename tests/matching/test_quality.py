@@ -10,6 +10,7 @@ import pytest
 
 from core.matching import SearchIndex, Vocabulary
 from core.matching.evaluation import QuerySet, evaluate, load_openings_csv, load_query_set
+from core.openings.rows import COLUMNS
 from tests.matching.conftest import CONTENT
 
 QUERIES = Path(__file__).with_name("queries.yaml")
@@ -73,20 +74,7 @@ def test_demo_openings_are_realistic_and_marked_as_demo() -> None:
     with DEMO.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert 300 <= len(rows) <= 400
-    assert list(rows[0]) == [
-        "id",
-        "title",
-        "employer",
-        "area",
-        "salary_min",
-        "salary_max",
-        "headcount",
-        "description",
-        "contact",
-        "posted_at",
-        "expires_at",
-        "tags",
-    ]
+    assert list(rows[0]) == list(COLUMNS)
     assert len({r["id"] for r in rows}) == len(rows)
     assert all("演示数据" in r["description"] for r in rows)
     assert all(r["contact"].endswith("00000000（演示）") for r in rows)

@@ -10,25 +10,12 @@ from pathlib import Path
 import pytest
 
 from core.openings.importing import import_openings
-from core.openings.rows import read_rows
+from core.openings.rows import COLUMNS, read_rows
 from core.openings.store import ImportReport
 from core.runtime import Runtime
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-HEADER = [
-    "id",
-    "title",
-    "employer",
-    "area",
-    "salary_min",
-    "salary_max",
-    "headcount",
-    "description",
-    "contact",
-    "posted_at",
-    "expires_at",
-    "tags",
-]
+HEADER = list(COLUMNS)
 ROWS = [
     [
         "A-1",

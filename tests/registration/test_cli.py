@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
-from typer.testing import CliRunner
 
 from bots.cli import app
 from core.db import Database
 from core.models import AuditEntry, Staff
-from core.settings import get_settings
+from tests.cli import invoke_ok, runner
 from tests.registration.helpers import id_number
 
-runner = CliRunner()
 NUMBER = id_number("19860412", seq="913")
 SCRIPT = f"""# a resident registers as a job seeker, by numbers as on WeChat
 登记
@@ -43,21 +40,12 @@ SCRIPT = f"""# a resident registers as a job seeker, by numbers as on WeChat
 
 
 @pytest.fixture
-def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("JOBBOT_DATABASE_URL", url)
-    monkeypatch.setenv("JOBBOT_SECRET_KEY", "cli-test-secret-" + "y" * 32)
-    monkeypatch.setenv("JOBBOT_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
+def cli_ready(cli_env: Path) -> Path:
     _ok("db", "upgrade")
-    yield tmp_path
-    get_settings.cache_clear()
+    return cli_env
 
 
-def _ok(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
+_ok = invoke_ok
 
 
 def _registered(tmp: Path) -> str:
@@ -74,17 +62,17 @@ def _audit(tmp: Path, action: str) -> list[AuditEntry]:
     return found
 
 
-def test_scripted_chat_registers_a_job_seeker(cli_env: Path) -> None:
-    output = _registered(cli_env)
+def test_scripted_chat_registers_a_job_seeker(cli_ready: Path) -> None:
+    output = _registered(cli_ready)
     assert "求职登记已提交，编号 1" in output
     assert "编号 1 求职登记：已提交，待社区受理" in output
     replies = [line for line in output.splitlines() if line.startswith("bot:")]
     assert not any(NUMBER in line or "13812345678" in line for line in replies)
 
 
-def test_ledger_xlsx_is_masked_by_default(cli_env: Path) -> None:
-    _registered(cli_env)
-    out = cli_env / "ledger.xlsx"
+def test_ledger_xlsx_is_masked_by_default(cli_ready: Path) -> None:
+    _registered(cli_ready)
+    out = cli_ready / "ledger.xlsx"
     said = _ok("ledger", "registrations", "--area", "370102001000", "--out", str(out))
     assert "1 registrations (masked)" in said
     rows = list(load_workbook(out).active.iter_rows(values_only=True))  # type: ignore[union-attr]
@@ -95,23 +83,23 @@ def test_ledger_xlsx_is_masked_by_default(cli_env: Path) -> None:
     )
     assert record["姓名"] == "张*明" and record["求职意向"] == "焊工(6-18-02-04)"
     assert record["性别"] == "男" and record["出生日期"] == "1986-04"
-    assert _audit(cli_env, "ledger.export") and not _audit(cli_env, "ledger.export_unmasked")
+    assert _audit(cli_ready, "ledger.export") and not _audit(cli_ready, "ledger.export_unmasked")
 
 
-def test_unmasked_csv_ledger_is_audited(cli_env: Path) -> None:
-    _registered(cli_env)
-    out = cli_env / "ledger.csv"
+def test_unmasked_csv_ledger_is_audited(cli_ready: Path) -> None:
+    _registered(cli_ready)
+    out = cli_ready / "ledger.csv"
     _ok("ledger", "registrations", "--area", "370102000000", "--out", str(out), "--unmasked")
     with out.open(encoding="utf-8-sig", newline="") as handle:
         (record,) = list(csv.DictReader(handle))
     assert record["身份证号"] == NUMBER and record["手机号"] == "13812345678"
-    (entry,) = _audit(cli_env, "ledger.export_unmasked")
+    (entry,) = _audit(cli_ready, "ledger.export_unmasked")
     assert entry.subject == "area:370102000000" and entry.actor.startswith("cli:")
 
 
-def test_ledger_of_another_area_is_empty_and_english_headers_work(cli_env: Path) -> None:
-    _registered(cli_env)
-    out = cli_env / "other.csv"
+def test_ledger_of_another_area_is_empty_and_english_headers_work(cli_ready: Path) -> None:
+    _registered(cli_ready)
+    out = cli_ready / "other.csv"
     _ok("ledger", "registrations", "--area", "370202000000", "--out", str(out), "--lang", "en")
     assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("Number,Kind,State")
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 1
@@ -125,12 +113,12 @@ def test_ledger_of_another_area_is_empty_and_english_headers_work(cli_env: Path)
         (["--area", "370102000000", "--out", "/no/such/dir/x.csv"], "No such directory"),
     ],
 )
-def test_ledger_refuses_bad_arguments(cli_env: Path, args: list[str], message: str) -> None:
+def test_ledger_refuses_bad_arguments(cli_ready: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["ledger", "registrations", *args])
     assert result.exit_code == 2 and message in result.output
 
 
-def test_staff_token_is_shown_once_and_stored_hashed(cli_env: Path) -> None:
+def test_staff_token_is_shown_once_and_stored_hashed(cli_ready: Path) -> None:
     _ok(
         "staff",
         "add",
@@ -145,7 +133,7 @@ def test_staff_token_is_shown_once_and_stored_hashed(cli_env: Path) -> None:
     )
     said = _ok("staff", "token", "li")
     token = said.split("(shown once): ")[1].split()[0]
-    database = Database(f"sqlite:///{cli_env / 'cli.db'}")
+    database = Database(f"sqlite:///{cli_ready / 'cli.db'}")
     with database.transaction() as session:
         staff = session.exec(select(Staff).where(Staff.username == "li")).one()
     database.dispose()
