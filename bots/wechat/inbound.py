@@ -39,18 +39,29 @@ class Plan:
 
 
 def parse(xml: str) -> BaseMessage:
-    """wechatpy's parser on a body ``xmlsafe`` already vetted; any failure is a 400."""
+    """wechatpy's parser on a body ``xmlsafe`` already vetted; any failure is a 400.
+
+    Only events need it (the QR scene of a follow); messages are read from the fields."""
     try:
         return parse_message(xml)
     except Exception as exc:  # wechatpy raises whatever xmltodict raises
         raise BadXml(f"wechatpy could not parse the message ({type(exc).__name__})") from None
 
 
-def plan(message: BaseMessage, fields: Mapping[str, str], click_keys: Collection[str]) -> Plan:
-    """Decides what to do with one vetted message."""
+def needs_parse(fields: Mapping[str, str]) -> bool:
+    """Whether ``plan`` needs wechatpy's reading of the message (events only)."""
+    return fields["MsgType"].lower() == "event"
+
+
+def plan(
+    message: BaseMessage | None, fields: Mapping[str, str], click_keys: Collection[str]
+) -> Plan:
+    """Decides what to do with one vetted message (``message``: ``parse`` of it, needed
+    when ``needs_parse``)."""
     msg_type = fields["MsgType"].lower()
     openid, account = fields["FromUserName"], fields["ToUserName"]
     if msg_type == "event":
+        assert message is not None
         return _event(message, fields, click_keys)
     msg_id = fields["MsgId"].strip() if "MsgId" in fields else None
 
@@ -59,7 +70,9 @@ def plan(message: BaseMessage, fields: Mapping[str, str], click_keys: Collection
         return Plan(Action.ENGINE, openid, account, incoming)
 
     if msg_type == "text":
-        return engine(text=message.content or "")
+        # What wechatpy's ``message.content or ""`` gives: the text without surrounding
+        # whitespace (xmltodict strips it).
+        return engine(text=fields["Content"].strip())
     if msg_type == "voice":
         heard = (fields.get("Recognition") or "").strip()
         return engine(text=heard) if heard else Plan(Action.UNHEARD, openid, account)

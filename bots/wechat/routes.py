@@ -15,7 +15,7 @@ from starlette.datastructures import QueryParams
 from wechatpy.crypto import WeChatCrypto
 
 from bots.wechat.config import load_wechat_content
-from bots.wechat.inbound import parse, plan
+from bots.wechat.inbound import needs_parse, parse, plan
 from bots.wechat.passive import PassiveReplies
 from bots.wechat.render import passive_xml
 from bots.wechat.schema import check_envelope, check_message
@@ -66,7 +66,7 @@ class WeChatEndpoint:
             check_request(self.cfg.token, query.get("signature"), timestamp, nonce)
             opened = self._open(await request.body(), query)
             check_message(opened.fields)
-            message = parse(opened.xml)
+            message = parse(opened.xml) if needs_parse(opened.fields) else None
         except Forbidden as exc:
             return _refuse(403, str(exc))
         except BadXml as exc:
@@ -117,4 +117,6 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     endpoint = WeChatEndpoint(runtime, cfg)
     app.state.wechat = endpoint
     app.add_api_route(PATH, endpoint.verify, methods=["GET"], include_in_schema=False)
-    app.add_api_route(PATH, endpoint.receive, methods=["POST"], include_in_schema=False)
+    # A plain Starlette route: the handler takes the request as it is, so FastAPI's
+    # per-request dependency solving would be pure overhead on the busiest path.
+    app.router.add_route(PATH, endpoint.receive, methods=["POST"], include_in_schema=False)

@@ -69,6 +69,13 @@ def _refuse(what: str):  # type: ignore[no-untyped-def]
     return handler
 
 
+_REFUSE_DTD = _refuse("a DTD")
+_REFUSE_ENTITY = _refuse("an entity declaration")
+_REFUSE_NOTATION = _refuse("a notation")
+_REFUSE_EXTERNAL = _refuse("an external entity")
+_REFUSE_PI = _refuse("a processing instruction")
+
+
 def read_fields(body: bytes) -> dict[str, str]:
     """The top-level fields of a WeChat XML body, or ``BadXml``."""
     try:
@@ -78,12 +85,12 @@ def read_fields(body: bytes) -> dict[str, str]:
     reader = _Reader()
     parser = expat.ParserCreate(encoding="UTF-8")  # overrides any declared encoding
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _refuse("a DTD")
-    parser.EntityDeclHandler = _refuse("an entity declaration")
-    parser.UnparsedEntityDeclHandler = _refuse("an entity declaration")
-    parser.NotationDeclHandler = _refuse("a notation")
-    parser.ExternalEntityRefHandler = _refuse("an external entity")
-    parser.ProcessingInstructionHandler = _refuse("a processing instruction")
+    parser.StartDoctypeDeclHandler = _REFUSE_DTD
+    parser.EntityDeclHandler = _REFUSE_ENTITY
+    parser.UnparsedEntityDeclHandler = _REFUSE_ENTITY
+    parser.NotationDeclHandler = _REFUSE_NOTATION
+    parser.ExternalEntityRefHandler = _REFUSE_EXTERNAL
+    parser.ProcessingInstructionHandler = _REFUSE_PI
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
     parser.CharacterDataHandler = reader.text

@@ -58,6 +58,8 @@ class Catalog:
 
     def __init__(self, texts: Mapping[str, Mapping[str, str]]) -> None:
         self._texts = texts
+        # Texts without parameters, rendered once: menus render the same labels per message.
+        self._plain: dict[tuple[str, str], str] = {}
 
     @classmethod
     def load(cls, directory: Path) -> Catalog:
@@ -96,6 +98,14 @@ class Catalog:
         return [self._texts[lang][text_id] for lang in LANGS]
 
     def text(self, item: Text, lang: str) -> str:
+        if not item.params:
+            found = self._plain.get((lang, item.id))
+            if found is None:
+                found = self._plain[lang, item.id] = self._format(item, lang)
+            return found
+        return self._format(item, lang)
+
+    def _format(self, item: Text, lang: str) -> str:
         table = self._texts.get(lang, self._texts[DEFAULT_LANG])
         template = table.get(item.id)
         if template is None:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -39,24 +38,55 @@ OnReply = Callable[[Session, Reply], None]
 # Built once: the hot path runs these on every message.
 _INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_CONV = Conversation.__table__  # type: ignore[attr-defined]
 _PRIOR_REPLY = sa.select(_INBOUND.c.reply).where(
     _INBOUND.c.channel == sa.bindparam("channel"),
     _INBOUND.c.message_id == sa.bindparam("message_id"),
 )
-_ANY_HELD = (
+_ANY_HELD = sa.exists(
     sa.select(_OUTBOX.c.id)
-    .where(_OUTBOX.c.recipient == sa.bindparam("recipient"))
-    .where(_OUTBOX.c.channel == sa.bindparam("channel"))
+    .where(_OUTBOX.c.recipient == _CONV.c.external_id)
+    .where(_OUTBOX.c.channel == _CONV.c.channel)
     .where(_OUTBOX.c.status == HELD)
-    .limit(1)
 )
-_CONV = Conversation.__table__  # type: ignore[attr-defined]
-_CONVERSATION = (
-    sa.select(_CONV)
-    .where(_CONV.c.channel == sa.bindparam("channel"))
-    .where(_CONV.c.external_id == sa.bindparam("external_id"))
-    .with_for_update()
+_CONV_WHERE = (
+    _CONV.c.channel == sa.bindparam("channel"),
+    _CONV.c.external_id == sa.bindparam("external_id"),
 )
+# The conversation, locked, with whether pushes wait for it (``any_held``) in the same
+# statement. On SQLite, where BEGIN IMMEDIATE already serialises every writer, the stored
+# reply of a re-delivery (``prior``) comes along too. PostgreSQL asks for it separately,
+# after the lock: a statement that waited for the row lock still reads other tables as
+# they were when it began, and would miss the reply a concurrent delivery just committed.
+_CONVERSATION = sa.select(_CONV, _ANY_HELD.label("any_held")).where(*_CONV_WHERE).with_for_update()
+_CONVERSATION_SQLITE = sa.select(
+    _CONV,
+    _ANY_HELD.label("any_held"),
+    sa.select(_INBOUND.c.reply)
+    .where(_INBOUND.c.channel == _CONV.c.channel)
+    .where(_INBOUND.c.message_id == sa.bindparam("message_id"))
+    .scalar_subquery()
+    .label("prior"),
+).where(*_CONV_WHERE)
+_EXTRA = ("any_held", "prior")
+# First contact. Written out because SQLAlchemy compiles its dialect-specific upsert
+# constructs anew on every execution (they are not cacheable); this one compiles once.
+_NEW_COLUMNS = (
+    "channel",
+    "external_id",
+    "lang",
+    "data",
+    "history",
+    "last_options",
+    "reachable",
+    "created_at",
+    "updated_at",
+)
+_NEW_CONVERSATION = sa.text(
+    f"INSERT INTO {_CONV.name} ({', '.join(_NEW_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _NEW_COLUMNS)}) "
+    "ON CONFLICT (channel, external_id) DO NOTHING"
+).bindparams(*(sa.bindparam(c, type_=_CONV.c[c].type) for c in _NEW_COLUMNS))
 # What a step may change on the conversation; written back with one UPDATE.
 _MUTABLE = (
     "lang",
@@ -143,15 +173,20 @@ class Engine:
 
     def _handle_once(self, incoming: Incoming, on_reply: OnReply | None) -> Reply:
         with self.db.transaction() as session:
-            conv = lock_conversation(session, incoming, self.config.default_lang, self.clock())
+            conn = session.connection()
+            conv, found = _lock(conn, incoming, self.config.default_lang, self.clock())
             key = {"channel": incoming.channel, "message_id": incoming.message_id}
             if incoming.message_id:
-                prior = session.connection().execute(_PRIOR_REPLY, key).first()
+                if "prior" in found:
+                    prior = found["prior"]
+                else:
+                    row = conn.execute(_PRIOR_REPLY, key).first()
+                    prior = None if row is None else row[0]
                 if prior is not None:
-                    return Reply.from_json(prior[0], duplicate=True)
-            reply = self._step(session, conv, incoming)
+                    return Reply.from_json(prior, duplicate=True)
+            reply = self._step(session, conv, incoming, bool(found["any_held"]))
             if incoming.message_id:
-                session.connection().execute(
+                conn.execute(
                     _INBOUND.insert(),
                     {
                         **key,
@@ -164,7 +199,9 @@ class Engine:
                 on_reply(session, reply)
             return reply
 
-    def _step(self, session: Session, conv: ChatIdentity, incoming: Incoming) -> Reply:
+    def _step(
+        self, session: Session, conv: ChatIdentity, incoming: Incoming, any_held: bool
+    ) -> Reply:
         now = self.clock()
         ctx = self._ctx(session, conv, now)
         state = State(conv.flow, conv.step, dict(conv.data or {}))
@@ -174,7 +211,8 @@ class Engine:
             preface.append(Outgoing(t("system.idle_restart")))
             state, conv.history = State(), []
         transition = router.route(self, ctx, conv, state, incoming)
-        replies = tuple(preface) + transition.replies + _held_notices(session, conv, now)
+        held = _held_notices(session, conv, now) if any_held else ()
+        replies = tuple(preface) + transition.replies + held
         self._save(session, conv, state, transition, now)
         return Reply(conv.lang, replies)
 
@@ -235,10 +273,10 @@ class Engine:
 
 
 def _held_notices(session: Session, conv: ChatIdentity, now: datetime) -> tuple[Outgoing, ...]:
-    """Pushes a channel could not send (WeChat's window closed) ride along with this reply."""
-    who = {"channel": conv.channel, "recipient": conv.external_id}
-    if session.connection().execute(_ANY_HELD, who).first() is None:
-        return ()
+    """Pushes a channel could not send (WeChat's window closed) ride along with this reply.
+
+    Called only when the conversation's query saw held pushes; the step may have cancelled
+    them since (a resident who opts out), hence the check for none left."""
     held = session.exec(
         select(OutboxMessage)
         .where(OutboxMessage.recipient == conv.external_id)
@@ -246,6 +284,8 @@ def _held_notices(session: Session, conv: ChatIdentity, now: datetime) -> tuple[
         .where(OutboxMessage.status == HELD)
         .order_by(col(OutboxMessage.id))
     ).all()
+    if not held:
+        return ()
     out: list[Outgoing] = [Outgoing(t("system.pending_notices", count=len(held)))]
     for row in held:
         out.extend(Reply.from_json(row.payload).messages)
@@ -262,33 +302,44 @@ def lock_conversation(
     The lock (FOR UPDATE on PostgreSQL; SQLite's write lock, taken by BEGIN IMMEDIATE)
     makes messages of one user run one at a time, whichever process receives them.
     """
-    who = {"channel": incoming.channel, "external_id": incoming.user_id}
-    found = session.connection().execute(_CONVERSATION, who).mappings().first()
-    if found is not None:
-        return _detached(found)
-    table = Conversation.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        insert(table)
-        .values(
-            channel=incoming.channel,
-            external_id=incoming.user_id,
-            lang=pick_lang(incoming.lang_hint, default_lang),
-            data={},
-            history=[],
-            last_options=[],
-            reachable=True,
-            created_at=now,
-            updated_at=now,
+    return _lock(session.connection(), incoming, default_lang, now)[0]
+
+
+def _lock(
+    conn: sa.Connection, incoming: Incoming, default_lang: str, now: datetime
+) -> tuple[ChatIdentity, Mapping[str, Any]]:
+    """``lock_conversation`` and the row it read: ``any_held`` (pushes wait for this
+    identity) and, on SQLite, ``prior`` (the stored reply to ``incoming.message_id``)."""
+    dialect = conn.dialect.name
+    who: dict[str, Any] = {"channel": incoming.channel, "external_id": incoming.user_id}
+    if dialect == "sqlite":
+        statement = _CONVERSATION_SQLITE
+        who["message_id"] = incoming.message_id
+    else:
+        statement = _CONVERSATION
+    found = conn.execute(statement, who).mappings().first()
+    if found is None:
+        conn.execute(
+            _NEW_CONVERSATION,
+            {
+                "channel": incoming.channel,
+                "external_id": incoming.user_id,
+                "lang": pick_lang(incoming.lang_hint, default_lang),
+                "data": {},
+                "history": [],
+                "last_options": [],
+                "reachable": True,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    )
-    return _detached(session.connection().execute(_CONVERSATION, who).mappings().one())
+        found = conn.execute(statement, who).mappings().one()
+    return _detached(found), found
 
 
 def _detached(row: Mapping[str, Any]) -> ChatIdentity:
     """A plain, session-less copy: steps change it freely, ``_save`` writes it back once."""
-    return ChatIdentity(**row)
+    return ChatIdentity(**{k: v for k, v in row.items() if k not in _EXTRA})
 
 
 def pick_lang(hint: str | None, default: str) -> str:

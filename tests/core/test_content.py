@@ -114,3 +114,16 @@ def test_area_names_are_found_in_text() -> None:
     assert codes == ["370102000000"] and rest == "保安"
     assert areas.contains("370100000000", "370102001002")
     assert not areas.contains("370200000000", "370102001002")
+
+
+def test_texts_without_parameters_render_the_same_every_time() -> None:
+    from core.messages import t
+
+    catalog = Catalog(
+        {"zh-CN": {"a": "{{x}} 甲", "b": "{n} 乙"}, "en": {"a": "{{x}} A", "b": "{n} B"}}
+    )
+    for _ in range(2):
+        assert catalog.text(t("a"), "zh-CN") == "{x} 甲"
+        assert catalog.text(t("a"), "en") == "{x} A"
+        assert catalog.text(t("b", n=1), "en") == "1 B"
+        assert catalog.text(t("b", n=2), "en") == "2 B"

@@ -235,3 +235,44 @@ def test_on_reply_hook_commits_with_the_step_or_not_at_all(runtime: Runtime) -> 
     runtime.engine.handle(incoming, on_reply=late)
     with runtime.db.transaction() as session:
         assert session.exec(select(OutboxMessage)).one().idempotency_key == "late:1"
+
+
+def test_held_pushes_ride_along_once_and_only_for_their_recipient(runtime: Runtime) -> None:
+    from core.messages import Outgoing, t
+    from core.models import OutboxMessage
+    from core.outbox import HELD, SENT, enqueue
+
+    me = Talk(runtime, channel="wechat", user="o-1")
+    other = Talk(runtime, channel="wechat", user="o-2")
+    me.send("菜单", message_id="1")
+    with runtime.db.transaction() as session:
+        for key in ("k1", "k2"):
+            enqueue(
+                session,
+                key=key,
+                channel="wechat",
+                recipient="o-1",
+                kind="notice",
+                messages=[Outgoing(t("menu.title"))],
+                lang="zh-CN",
+            )
+        for row in session.exec(select(OutboxMessage)):
+            row.status = HELD
+            session.add(row)
+    assert "system.pending_notices" not in other.ids(other.send("菜单", message_id="2"))
+    first = me.send("帮助", message_id="3")
+    assert me.ids(first)[-3:] == ["system.pending_notices", "menu.title", "menu.title"]
+    assert me.send("帮助", message_id="3").messages == first.messages  # a re-delivery
+    assert "system.pending_notices" not in me.ids(me.send("帮助", message_id="4"))
+    with runtime.db.transaction() as session:
+        assert {r.status for r in session.exec(select(OutboxMessage))} == {SENT}
+
+
+def test_redelivered_first_message_is_answered_from_the_record(runtime: Runtime) -> None:
+    talk = Talk(runtime, channel="wechat", user="o-new")
+    first = talk.send("菜单", message_id="n-1")
+    again = talk.send("菜单", message_id="n-1")
+    assert again.duplicate and again.messages == first.messages
+    with runtime.db.transaction() as session:
+        assert len(session.exec(select(Conversation)).all()) == 1
+        assert len(session.exec(select(InboundMessage)).all()) == 1

@@ -119,3 +119,22 @@ async def test_reply_is_signed_for_wechat_to_check(safe: WeChatPoster) -> None:
     nonce = text.split("<Nonce><![CDATA[")[1].split("]]>")[0]
     given = text.split("<MsgSignature><![CDATA[")[1].split("]]>")[0]
     assert given == signature(TOKEN, stamp, nonce, encrypted)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["菜单", "  找工作 \n", "\u3000帮助\u3000", "a<![CDATA[ b ]]>c", " &lt;1&gt; ", "", "   "],
+)
+def test_text_is_read_from_the_fields_as_wechatpy_reads_it(content: str) -> None:
+    from wechatpy import parse_message
+
+    from bots.wechat.inbound import needs_parse, plan
+    from bots.wechat.xmlsafe import read_fields
+
+    xml = payload("text.xml").replace(
+        payload("text.xml").split("<Content>")[1].split("</Content>")[0], content, 1
+    )
+    fields = read_fields(xml.encode())
+    assert not needs_parse(fields)
+    incoming = plan(None, fields, frozenset()).incoming
+    assert incoming is not None and incoming.text == (parse_message(xml).content or "")
