@@ -7,6 +7,7 @@ record together. A crash anywhere leaves all of it or none of it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -183,7 +184,7 @@ class Engine:
                     row = conn.execute(_PRIOR_REPLY, key).first()
                     prior = None if row is None else row[0]
                 if prior is not None:
-                    return Reply.from_json(prior, duplicate=True)
+                    return Reply.from_json(self._unseal(prior), duplicate=True)
             reply = self._step(session, conv, incoming, bool(found["any_held"]))
             if incoming.message_id:
                 conn.execute(
@@ -191,13 +192,23 @@ class Engine:
                     {
                         **key,
                         "external_id": incoming.user_id,
-                        "reply": reply.to_json(),
+                        "reply": self._seal(reply),
                         "received_at": self.clock(),
                     },
                 )
             if on_reply is not None:
                 on_reply(session, reply)
             return reply
+
+    def _seal(self, reply: Reply) -> dict[str, str]:
+        """The stored reply, encrypted: a staff member's unmasked view may be in it."""
+        return {"sealed": self.vault.encrypt(json.dumps(reply.to_json(), ensure_ascii=False))}
+
+    def _unseal(self, stored: Mapping[str, Any]) -> Mapping[str, Any]:
+        if "sealed" not in stored:
+            return stored
+        loaded: Mapping[str, Any] = json.loads(self.vault.decrypt(stored["sealed"]))
+        return loaded
 
     def _step(
         self, session: Session, conv: ChatIdentity, incoming: Incoming, any_held: bool

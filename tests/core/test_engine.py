@@ -276,3 +276,12 @@ def test_redelivered_first_message_is_answered_from_the_record(runtime: Runtime)
     with runtime.db.transaction() as session:
         assert len(session.exec(select(Conversation)).all()) == 1
         assert len(session.exec(select(InboundMessage)).all()) == 1
+
+
+def test_stored_replies_are_encrypted_at_rest(runtime: Runtime) -> None:
+    talk = Talk(runtime, channel="wechat", user="o-seal")
+    first = talk.send("菜单", message_id="s-1")
+    with runtime.db.engine.connect() as conn:
+        raw = conn.exec_driver_sql("SELECT reply FROM inbound_message").scalar_one()
+    assert "menu.title" not in str(raw) and "sealed" in str(raw)
+    assert talk.send("菜单", message_id="s-1").messages == first.messages
