@@ -100,3 +100,8 @@ def test_demo_load_is_idempotent(cli_env: Path) -> None:
 
 def test_content_check_reports_counts(cli_env: Path) -> None:
     assert "areas" in _ok("content-check")
+
+
+def test_serve_refuses_a_cpu_that_does_not_exist(cli_env: Path) -> None:
+    result = runner.invoke(app, ["serve", "--cpu", "4096"])
+    assert result.exit_code == 2 and "Cannot pin to CPU 4096" in result.output
