@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-import anyio
 from sqlmodel import Session, select
 
 from bots.wechat import continuation, quota
@@ -23,6 +22,7 @@ from bots.wechat.inbound import CHANNEL, Action, Plan
 from bots.wechat.render import reply_text, split_parts
 from bots.wechat.storage import forget_keys
 from core.dialog.commands import fold
+from core.lane import Lane
 from core.messages import Outgoing, Reply, t
 from core.models import Conversation, OutboxMessage
 from core.outbox import enqueue
@@ -75,7 +75,8 @@ class PassiveReplies:
             fold(w) for v in catalog.variants("wechat.more.words") for w in v.split("|") if fold(w)
         }
         self._tasks: set[asyncio.Task[str | None]] = set()
-        self._limiter: anyio.CapacityLimiter | None = None
+        # One writer at a time on SQLite avoids busy-waiting on its lock.
+        self._lane = Lane("wechat-engine", 1 if runtime.db.is_sqlite else 8)
 
     async def answer(self, plan: Plan) -> str | None:
         """The text to reply with, or None to answer "success"."""
@@ -101,9 +102,7 @@ class PassiveReplies:
         return await asyncio.shield(task)
 
     async def _thread(self, fn: Callable[..., T], *args: object) -> T:
-        if self._limiter is None:  # one writer at a time on SQLite avoids busy-waiting
-            self._limiter = anyio.CapacityLimiter(1 if self.rt.db.is_sqlite else 8)
-        return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+        return await self._lane.run(fn, *args)
 
     async def drain(self) -> None:
         """Waits for replies still being worked out (tests, shutdown)."""

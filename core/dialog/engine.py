@@ -29,6 +29,7 @@ from core.messages import Incoming, Outgoing, Reply, t
 from core.models import Conversation, InboundMessage, OutboxMessage, Staff
 from core.outbox import HELD, SENT, cancel_pending
 from core.personal import Vault
+from core.prepared import PreparedSet, driver_connection
 from core.staff import view
 from core.timeutil import utcnow
 
@@ -70,8 +71,7 @@ _CONVERSATION_SQLITE = sa.select(
     .label("prior"),
 ).where(*_CONV_WHERE)
 _EXTRA = ("any_held", "prior")
-# First contact. Written out because SQLAlchemy compiles its dialect-specific upsert
-# constructs anew on every execution (they are not cacheable); this one compiles once.
+# First contact; a conflict means a concurrent first message created the row already.
 _NEW_COLUMNS = (
     "channel",
     "external_id",
@@ -103,7 +103,25 @@ _MUTABLE = (
     "last_inbound_at",
     "updated_at",
 )
-_SAVE = _CONV.update().where(_CONV.c.id == sa.bindparam("conv_id"))
+_SAVE = (
+    _CONV.update()
+    .where(_CONV.c.id == sa.bindparam("conv_id"))
+    .values({name: sa.bindparam(f"new_{name}", type_=_CONV.c[name].type) for name in _MUTABLE})
+)
+_RECORD = _INBOUND.insert().values(
+    {
+        name: sa.bindparam(name, type_=_INBOUND.c[name].type)
+        for name in ("channel", "message_id", "external_id", "reply", "received_at")
+    }
+)
+_HOT = PreparedSet(
+    conversation=_CONVERSATION,
+    conversation_sqlite=_CONVERSATION_SQLITE,
+    new_conversation=_NEW_CONVERSATION,
+    save=_SAVE,
+    record=_RECORD,
+    prior_reply=_PRIOR_REPLY,
+)
 
 
 @dataclass(frozen=True)
@@ -181,14 +199,14 @@ class Engine:
                 if "prior" in found:
                     prior = found["prior"]
                 else:
-                    row = conn.execute(_PRIOR_REPLY, key).first()
-                    prior = None if row is None else row[0]
+                    row = _HOT.get("prior_reply", conn.dialect).first(driver_connection(conn), key)
+                    prior = None if row is None else row["reply"]
                 if prior is not None:
                     return Reply.from_json(self._unseal(prior), duplicate=True)
             reply = self._step(session, conv, incoming, bool(found["any_held"]))
             if incoming.message_id:
-                conn.execute(
-                    _INBOUND.insert(),
+                _HOT.get("record", conn.dialect).run(
+                    driver_connection(conn),
                     {
                         **key,
                         "external_id": incoming.user_id,
@@ -276,8 +294,9 @@ class Engine:
         conv.history = history
         conv.last_inbound_at = conv.updated_at = now
         conv.reachable, conv.unreachable_reason = True, None  # they wrote to us: reachable again
-        values = {name: getattr(conv, name) for name in _MUTABLE}
-        session.connection().execute(_SAVE, {**values, "conv_id": conv.id})
+        values = {f"new_{name}": getattr(conv, name) for name in _MUTABLE}
+        conn = session.connection()
+        _HOT.get("save", conn.dialect).run(driver_connection(conn), {**values, "conv_id": conv.id})
 
     def with_lang(self, ctx: Ctx, lang: str) -> Ctx:
         return replace(ctx, lang=lang)
@@ -321,17 +340,17 @@ def _lock(
 ) -> tuple[ChatIdentity, Mapping[str, Any]]:
     """``lock_conversation`` and the row it read: ``any_held`` (pushes wait for this
     identity) and, on SQLite, ``prior`` (the stored reply to ``incoming.message_id``)."""
-    dialect = conn.dialect.name
+    raw = driver_connection(conn)
     who: dict[str, Any] = {"channel": incoming.channel, "external_id": incoming.user_id}
-    if dialect == "sqlite":
-        statement = _CONVERSATION_SQLITE
+    if conn.dialect.name == "sqlite":
+        statement = _HOT.get("conversation_sqlite", conn.dialect)
         who["message_id"] = incoming.message_id
     else:
-        statement = _CONVERSATION
-    found = conn.execute(statement, who).mappings().first()
+        statement = _HOT.get("conversation", conn.dialect)
+    found = statement.first(raw, who)
     if found is None:
-        conn.execute(
-            _NEW_CONVERSATION,
+        _HOT.get("new_conversation", conn.dialect).run(
+            raw,
             {
                 "channel": incoming.channel,
                 "external_id": incoming.user_id,
@@ -344,7 +363,8 @@ def _lock(
                 "updated_at": now,
             },
         )
-        found = conn.execute(statement, who).mappings().one()
+        found = statement.first(raw, who)
+        assert found is not None, "the conversation row was just created"
     return _detached(found), found
 
 
