@@ -38,6 +38,10 @@ class Lane:
         self._threads: list[threading.Thread] = []
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self.submit(fn, *args)
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Queues ``fn(*args)``; the future settles on the calling loop."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         with self._ready:
@@ -45,7 +49,7 @@ class Lane:
             if len(self._threads) < self.size:
                 self._start()
             self._ready.notify()
-        return await future
+        return future
 
     def _start(self) -> None:
         thread = threading.Thread(

@@ -62,7 +62,7 @@ class Handoff:
             return True
 
 
-def _report_failure(task: asyncio.Task[str | None]) -> None:
+def _report_failure(task: asyncio.Future[str | None]) -> None:
     if not task.cancelled() and (exc := task.exception()) is not None:
         log.error("handling a WeChat message failed", exc_info=exc)
 
@@ -74,7 +74,7 @@ class PassiveReplies:
         self.more_words = {
             fold(w) for v in catalog.variants("wechat.more.words") for w in v.split("|") if fold(w)
         }
-        self._tasks: set[asyncio.Task[str | None]] = set()
+        self._tasks: set[asyncio.Future[str | None]] = set()
         # One writer at a time on SQLite avoids busy-waiting on its lock.
         self._lane = Lane("wechat-engine", 1 if runtime.db.is_sqlite else 8)
 
@@ -91,15 +91,26 @@ class PassiveReplies:
 
     async def _within_budget(self, plan: Plan) -> str | None:
         handoff = Handoff()
-        task = asyncio.ensure_future(self._thread(self._work, plan, handoff))
-        self._tasks.add(task)  # keeps a late task alive after the request returned
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(_report_failure)
-        done, _ = await asyncio.wait({task}, timeout=self.budget)
-        if not done and handoff.abandon():
+        work = self._lane.submit(self._work, plan, handoff)
+        self._tasks.add(work)  # keeps a late reply observable after the request returned
+        work.add_done_callback(self._tasks.discard)
+        work.add_done_callback(_report_failure)
+        woken = asyncio.get_running_loop().create_future()
+
+        def wake(_: object = None) -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        work.add_done_callback(wake)
+        timer = asyncio.get_running_loop().call_later(self.budget, wake)
+        try:
+            await woken
+        finally:
+            timer.cancel()
+        if not work.done() and handoff.abandon():
             log.info("reply to %s took over %.1fs; delivering it later", plan.openid, self.budget)
             return None
-        return await asyncio.shield(task)
+        return await asyncio.shield(work)  # the thread finished: its answer is on the way
 
     async def _thread(self, fn: Callable[..., T], *args: object) -> T:
         return await self._lane.run(fn, *args)

@@ -191,8 +191,7 @@ class Engine:
             return True
 
     def _handle_once(self, incoming: Incoming, on_reply: OnReply | None) -> Reply:
-        with self.db.transaction() as session:
-            conn = session.connection()
+        with self.db.joined() as (conn, session):
             conv, found = _lock(conn, incoming, self.config.default_lang, self.clock())
             key = {"channel": incoming.channel, "message_id": incoming.message_id}
             if incoming.message_id:
@@ -203,7 +202,7 @@ class Engine:
                     prior = None if row is None else row["reply"]
                 if prior is not None:
                     return Reply.from_json(self._unseal(prior), duplicate=True)
-            reply = self._step(session, conv, incoming, bool(found["any_held"]))
+            reply = self._step(conn, session, conv, incoming, bool(found["any_held"]))
             if incoming.message_id:
                 _HOT.get("record", conn.dialect).run(
                     driver_connection(conn),
@@ -229,7 +228,12 @@ class Engine:
         return loaded
 
     def _step(
-        self, session: Session, conv: ChatIdentity, incoming: Incoming, any_held: bool
+        self,
+        conn: sa.Connection,
+        session: Session,
+        conv: ChatIdentity,
+        incoming: Incoming,
+        any_held: bool,
     ) -> Reply:
         now = self.clock()
         ctx = self._ctx(session, conv, now)
@@ -242,7 +246,7 @@ class Engine:
         transition = router.route(self, ctx, conv, state, incoming)
         held = _held_notices(session, conv, now) if any_held else ()
         replies = tuple(preface) + transition.replies + held
-        self._save(session, conv, state, transition, now)
+        self._save(conn, conv, state, transition, now)
         return Reply(conv.lang, replies)
 
     def _ctx(self, session: Session, conv: ChatIdentity, now: datetime) -> Ctx:
@@ -262,7 +266,7 @@ class Engine:
 
     def _save(
         self,
-        session: Session,
+        conn: sa.Connection,
         conv: ChatIdentity,
         before: State,
         transition: Transition,
@@ -295,7 +299,6 @@ class Engine:
         conv.last_inbound_at = conv.updated_at = now
         conv.reachable, conv.unreachable_reason = True, None  # they wrote to us: reachable again
         values = {f"new_{name}": getattr(conv, name) for name in _MUTABLE}
-        conn = session.connection()
         _HOT.get("save", conn.dialect).run(driver_connection(conn), {**values, "conv_id": conv.id})
 
     def with_lang(self, ctx: Ctx, lang: str) -> Ctx:
