@@ -89,9 +89,11 @@ class Database:
             session = Session(bind=conn, expire_on_commit=False)
             try:
                 yield conn, session
-                session.flush()
+                if session.in_transaction():  # untouched (most steps): nothing to flush
+                    session.flush()
             finally:
-                session.close()
+                if session.in_transaction():
+                    session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.content.catalog import Catalog
-from core.messages import Outgoing, Reply, t
+from core.messages import Outgoing, Reply
 
 
 def render_plain(catalog: Catalog, message: Outgoing, lang: str) -> str:
@@ -11,11 +11,11 @@ def render_plain(catalog: Catalog, message: Outgoing, lang: str) -> str:
     rendered = catalog.render(message, lang)
     lines = [rendered.text]
     lines += [
-        catalog.text(t("render.option_line", number=o.number, label=o.label), lang)
+        catalog.fill("render.option_line", lang, number=o.number, label=o.label)
         for o in rendered.options
     ]
     lines += [
-        catalog.text(t("render.link_line", label=label, url=url), lang)
+        catalog.fill("render.link_line", lang, label=label, url=url)
         for url, label in rendered.links
     ]
     return "\n".join(lines)

@@ -105,6 +105,15 @@ class Catalog:
             return found
         return self._format(item, lang)
 
+    def fill(self, text_id: str, lang: str, **params: str | int) -> str:
+        """``text(t(text_id, **params))`` for plain parameters, without building a ``Text``
+        (renderers call it for every option line of every reply)."""
+        table = self._texts.get(lang, self._texts[DEFAULT_LANG])
+        template = table.get(text_id)
+        if template is None:
+            raise KeyError(f"unknown text id {text_id!r}")
+        return template.format_map(params)
+
     def _format(self, item: Text, lang: str) -> str:
         table = self._texts.get(lang, self._texts[DEFAULT_LANG])
         template = table.get(item.id)

@@ -25,7 +25,7 @@ from core.dialog import router
 from core.dialog.commands import CommandWords, fold
 from core.dialog.flow import Ctx, Flow, State, Transition
 from core.dialog.identity import ChatIdentity
-from core.messages import Incoming, Outgoing, Reply, t
+from core.messages import Incoming, Outgoing, Reply, Text, t
 from core.models import Conversation, InboundMessage, OutboxMessage, Staff
 from core.outbox import HELD, SENT, cancel_pending
 from core.personal import Vault
@@ -146,6 +146,7 @@ class Engine:
         self.config = config or EngineConfig()
         self.clock = clock
         self.words = CommandWords(content.catalog)
+        self._labels: dict[tuple[str, str], str] = {}
 
     def handle(self, incoming: Incoming, on_reply: OnReply | None = None) -> Reply:
         """``on_reply(session, reply)`` runs inside the transaction once a new reply exists:
@@ -288,9 +289,8 @@ class Engine:
         shown = [m for m in transition.replies if m.options]
         if shown:
             # Ids with their labels as the user read them, so typing a label picks it too.
-            catalog = self.content.catalog
             conv.last_options = [
-                [o.id, fold(catalog.text(o.label, conv.lang))] for o in shown[-1].options
+                [o.id, self._folded(o.label, conv.lang)] for o in shown[-1].options
             ]
         elif after.flow is None:
             conv.last_options = []
@@ -300,6 +300,16 @@ class Engine:
         conv.reachable, conv.unreachable_reason = True, None  # they wrote to us: reachable again
         values = {f"new_{name}": getattr(conv, name) for name in _MUTABLE}
         _HOT.get("save", conn.dialect).run(driver_connection(conn), {**values, "conv_id": conv.id})
+
+    def _folded(self, label: Text, lang: str) -> str:
+        """An option label as typed words are compared with it (memoised when fixed)."""
+        if label.params:
+            return fold(self.content.catalog.text(label, lang))
+        key = (lang, label.id)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = fold(self.content.catalog.text(label, lang))
+        return found
 
     def with_lang(self, ctx: Ctx, lang: str) -> Ctx:
         return replace(ctx, lang=lang)
