@@ -22,14 +22,15 @@ Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]
 Settled = tuple[asyncio.Future[Any], bool, Any]
 
 MAX_BATCH = 64  # results wait at most this many jobs before the loop hears of them
+IDLE_SECONDS = 60.0  # a thread with nothing to do for this long ends
 
 
 class Lane:
     """Runs ``fn(*args)`` on one of ``threads`` threads, in arrival order.
 
     One thread serialises the jobs (what SQLite wants: one writer at a time); several let a
-    server database work on different conversations at once. Threads start on first use
-    and are daemons, so a lane needs no shutdown."""
+    server database work on different conversations at once. Threads start on demand, end
+    after a minute without work, and are daemons, so a lane needs no shutdown."""
 
     def __init__(self, name: str, threads: int = 1) -> None:
         self.name, self.size = name, threads
@@ -62,9 +63,12 @@ class Lane:
         done: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
         while True:
             with self._ready:
-                while not self._jobs:
+                if not self._jobs:
                     self._flush(done)
-                    self._ready.wait()
+                    self._ready.wait(IDLE_SECONDS)
+                if not self._jobs:  # idle: end, and let the next job start a thread
+                    self._threads.remove(threading.current_thread())
+                    return
                 loop, (fn, args, future) = self._jobs.popleft()
                 more = bool(self._jobs)
             try:

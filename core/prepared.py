@@ -23,8 +23,10 @@ Processor = Callable[[Any], Any] | None
 class Prepared:
     def __init__(self, statement: sa.Executable, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
+        self._driver_error: type[Exception] = dialect.loaded_dbapi.Error
         self.sql = compiled.string
-        binds = compiled.binds
+        # Each parameter under the name it has in the SQL (anonymous ones become "status_1").
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
         # Positional drivers (sqlite3's qmark) take values in this order; others a dict.
         self.order: tuple[str, ...] | None = (
             tuple(compiled.positiontup or ()) if dialect.positional else None
@@ -44,10 +46,16 @@ class Prepared:
         given = {**self.fixed, **params} if self.fixed else params
         values = {k: v if (p := self.binds.get(k)) is None else p(v) for k, v in given.items()}
         cursor = dbapi_conn.cursor()
-        if self.order is not None:
-            cursor.execute(self.sql, [values[name] for name in self.order])
-        else:
-            cursor.execute(self.sql, values)
+        try:
+            if self.order is not None:
+                cursor.execute(self.sql, [values[name] for name in self.order])
+            else:
+                cursor.execute(self.sql, values)
+        except self._driver_error as exc:
+            cursor.close()
+            # As SQLAlchemy would raise it (IntegrityError, OperationalError …), so callers
+            # handle one family of errors whichever path ran the statement.
+            raise sa.exc.DBAPIError.instance(self.sql, values, exc, self._driver_error) from exc
         return cursor
 
     def first(self, dbapi_conn: Any, params: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -232,6 +232,7 @@ def test_on_reply_hook_commits_with_the_step_or_not_at_all(runtime: Runtime) -> 
     with runtime.db.transaction() as session:
         assert session.exec(select(OutboxMessage)).first() is None
         assert session.exec(select(InboundMessage)).first() is None
+        assert session.exec(select(Conversation)).first() is None  # first contact undone too
     runtime.engine.handle(incoming, on_reply=late)
     with runtime.db.transaction() as session:
         assert session.exec(select(OutboxMessage)).one().idempotency_key == "late:1"
