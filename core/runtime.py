@@ -11,11 +11,14 @@ from core.db import Database
 from core.dialog.engine import Engine, EngineConfig
 from core.dialog.flow import Flow
 from core.flows import default_flows
+from core.lane import Lane
 from core.migrate import require_current_schema
 from core.openings.catalogue import Catalogue
 from core.personal import Vault
 from core.registration.rules import rules_for
 from core.settings import Settings
+
+ENGINE_THREADS = 8  # PostgreSQL: conversations of different residents run side by side
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Runtime:
     vault: Vault
     engine: Engine
     catalogue: Catalogue
+    # Where channel adapters run the engine; shared, so SQLite sees one writer per process.
+    lane: Lane
 
     def close(self) -> None:
         self.db.dispose()
@@ -48,4 +53,5 @@ def build_runtime(
     config = EngineConfig(idle_timeout=timedelta(minutes=settings.idle_timeout_minutes))
     catalogue = Catalogue(database, settings.content_dir)
     engine = Engine(database, content, vault, flows or default_flows(catalogue), config)
-    return Runtime(settings, database, content, vault, engine, catalogue)
+    lane = Lane("engine", 1 if database.is_sqlite else ENGINE_THREADS)
+    return Runtime(settings, database, content, vault, engine, catalogue, lane)

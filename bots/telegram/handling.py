@@ -39,8 +39,6 @@ class UpdateHandler:
     def __init__(self, runtime: Runtime, bot: Bot) -> None:
         self.runtime, self.bot = runtime, bot
         self.catalog = runtime.content.catalog
-        # SQLite has one writer: queue here rather than in its busy handler's sleeps.
-        self._engine_slots = anyio.CapacityLimiter(1) if runtime.db.is_sqlite else None
 
     async def handle(self, update: Update) -> Outcome:
         inbound = translate(update)
@@ -50,9 +48,7 @@ class UpdateHandler:
             await self._answer(inbound, self._lang(inbound.lang_hint), expired=True)
             return Outcome.IGNORED
         try:
-            reply = await anyio.to_thread.run_sync(
-                self._run_engine, inbound.incoming, limiter=self._engine_slots
-            )
+            reply = await self.runtime.lane.run(self._run_engine, inbound.incoming)
         except RETRYABLE as exc:
             log.warning("telegram update left for re-delivery: %s", type(exc).__name__)
             await self._answer(inbound, self._lang(inbound.lang_hint), expired=False)

@@ -22,7 +22,6 @@ from bots.wechat.inbound import CHANNEL, Action, Plan
 from bots.wechat.render import reply_text, split_parts
 from bots.wechat.storage import forget_keys
 from core.dialog.commands import fold
-from core.lane import Lane
 from core.messages import Outgoing, Reply, t
 from core.models import Conversation, OutboxMessage
 from core.outbox import enqueue
@@ -75,8 +74,6 @@ class PassiveReplies:
             fold(w) for v in catalog.variants("wechat.more.words") for w in v.split("|") if fold(w)
         }
         self._tasks: set[asyncio.Future[str | None]] = set()
-        # One writer at a time on SQLite avoids busy-waiting on its lock.
-        self._lane = Lane("wechat-engine", 1 if runtime.db.is_sqlite else 8)
 
     async def answer(self, plan: Plan) -> str | None:
         """The text to reply with, or None to answer "success"."""
@@ -91,7 +88,7 @@ class PassiveReplies:
 
     async def _within_budget(self, plan: Plan) -> str | None:
         handoff = Handoff()
-        work = self._lane.submit(self._work, plan, handoff)
+        work = self.rt.lane.submit(self._work, plan, handoff)
         self._tasks.add(work)  # keeps a late reply observable after the request returned
         work.add_done_callback(self._tasks.discard)
         work.add_done_callback(_report_failure)
@@ -113,7 +110,7 @@ class PassiveReplies:
         return await asyncio.shield(work)  # the thread finished: its answer is on the way
 
     async def _thread(self, fn: Callable[..., T], *args: object) -> T:
-        return await self._lane.run(fn, *args)
+        return await self.rt.lane.run(fn, *args)
 
     async def drain(self) -> None:
         """Waits for replies still being worked out (tests, shutdown)."""
