@@ -22,6 +22,10 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# The database cannot be reached or is busy: the platform should deliver the message again.
+UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Autocommit at the driver level so that our own BEGIN IMMEDIATE takes the write
     # lock up front; otherwise two writers deadlock upgrading from a read lock.

@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from bots.telegram import CHANNEL
 from bots.telegram.delivery import send_outgoing
 from bots.telegram.updates import Inbound, translate
+from core.db import UNAVAILABLE
 from core.dialog.engine import pick_lang
 from core.messages import Incoming, Outgoing, Reply, t
 from core.outbox import enqueue
@@ -23,7 +24,7 @@ from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 # Database trouble a later attempt may not meet: nothing was stored, so let Telegram re-deliver.
-RETRYABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+RETRYABLE = UNAVAILABLE
 
 
 class Outcome(StrEnum):

@@ -22,6 +22,7 @@ from bots.wechat.render import passive_xml
 from bots.wechat.schema import check_envelope, check_message
 from bots.wechat.signing import Forbidden, Keys, check_request
 from bots.wechat.xmlsafe import BadXml, read_fields
+from core.db import UNAVAILABLE
 from core.runtime import Runtime
 from core.settings import WeChatSettings
 
@@ -73,7 +74,12 @@ class WeChatEndpoint:
         except BadXml as exc:
             return _refuse(400, str(exc))
         todo = plan(message, opened.fields, self.click_keys)
-        text = await self.replies.answer(todo)
+        try:
+            text = await self.replies.answer(todo)
+        except UNAVAILABLE as exc:
+            # Nothing was stored; WeChat's retry of the same MsgId is handled afresh.
+            log.warning("WeChat message left for a retry: %s", type(exc).__name__)
+            return Response(status_code=503)
         if text is None:
             return Response("success", media_type="text/plain")
         xml = passive_xml(account=todo.account, openid=todo.openid, content=text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
 from core.db import Database
@@ -56,3 +57,21 @@ async def test_retried_event_is_recognised_by_sender_time_and_event(
     assert inbound_count(db) == 1
     await wx.say(payload("subscribe.xml", CreateTime="1767225501"))
     assert inbound_count(db) == 2
+
+
+async def test_database_outage_answers_503_and_the_retry_is_handled_afresh(
+    wx: WeChatPoster, db: Database, wx_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable(*_args: object, **_kw: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(wx_runtime.engine, "handle", unavailable)
+        response = await wx.post(payload("text.xml", Content="菜单", MsgId="301"))
+    assert response.status_code == 503 and response.content == b""
+    assert inbound_count(db) == 0
+    reply = await wx.say(payload("text.xml", Content="菜单", MsgId="301"))  # WeChat's retry
+    assert reply is not None and reply.startswith(
+        wx_runtime.content.catalog.text(t("menu.title"), "zh-CN")[:4]
+    )
+    assert inbound_count(db) == 1
