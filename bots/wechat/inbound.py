@@ -79,7 +79,11 @@ def plan(
     if msg_type == "location":
         return engine(
             event="location",
-            extra={"lat": fields["Location_X"].strip(), "lon": fields["Location_Y"].strip()},
+            extra={
+                "lat": fields["Location_X"].strip(),
+                "lon": fields["Location_Y"].strip(),
+                "label": (fields.get("Label") or "").strip()[:200],
+            },
         )
     if msg_type in POLITE_TYPES:
         return engine(event=msg_type)

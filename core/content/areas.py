@@ -86,12 +86,42 @@ class AreaTree:
                 rest = rest.replace(name, " ")
         return found, " ".join(rest.split())
 
+    def from_address(self, address: str) -> Area | None:
+        """The deepest area an address names, walking down from the city: "山东省济南市历下区
+        解放路街道…" gives 解放路街道. Only full names count ("解放路街道", not the road
+        "解放路", which may cross several streets); a county named without its city counts
+        only when no other county has that name (市中区 is in 济南 and 枣庄)."""
+        text = "".join(address.split())
+        found: Area | None = None
+        candidates = [self.areas[c] for c in self.roots]
+        while candidates:
+            named = [a for a in candidates if _named_in(a, text)]
+            if len(named) != 1:
+                break
+            found = named[0]
+            candidates = [self.areas[c] for c in found.children]
+        if found is None:
+            counties = [a for a in self.areas.values() if a.level == "county" and a.name in text]
+            if len(counties) == 1:
+                found = counties[0]
+                more = [self.areas[c] for c in found.children if _named_in(self.areas[c], text)]
+                if len(more) == 1:
+                    found = more[0]
+        return found
+
     def nearest(self, lat: float, lon: float, level: str = "street") -> Area | None:
         """The closest area of ``level`` that has coordinates (great-circle distance)."""
         placed = [a for a in self.areas.values() if a.level == level and a.lat is not None]
         if not placed:
             return None
         return min(placed, key=lambda a: _distance_km(lat, lon, a.lat or 0.0, a.lon or 0.0))
+
+
+def _named_in(area: Area, text: str) -> bool:
+    if area.name in text:
+        return True
+    # Addresses say "解放桥社区" for the 解放桥社区居民委员会's area.
+    return area.level == "community" and area.short.endswith(("社区", "村")) and area.short in text
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -141,11 +141,20 @@ def _welcome(ctx: Ctx, conv: ChatIdentity, incoming: Incoming) -> Transition:
 
 
 def _nearest(ctx: Ctx, incoming: Incoming) -> Outgoing:
+    """The platform serving a shared location: the closest one with coordinates, else the
+    street (or county) the address names (WeChat sends the address as ``Label``)."""
+    areas = ctx.content.areas
     try:
         lat, lon = float(incoming.extra["lat"]), float(incoming.extra["lon"])
     except (KeyError, ValueError):
         return Outgoing(t("location.unreadable"))
-    area = ctx.content.areas.nearest(lat, lon)
-    if area is None:
+    area = areas.nearest(lat, lon)
+    if area is not None:
+        return Outgoing(t("location.nearest", area=areas.full_name(area.code)))
+    named = areas.from_address(str(incoming.extra.get("label") or ""))
+    if named is None or named.level == "city":
         return Outgoing(t("location.no_data"))
-    return Outgoing(t("location.nearest", area=ctx.content.areas.full_name(area.code)))
+    if named.level == "county":
+        return Outgoing(t("location.in_county", area=areas.full_name(named.code)))
+    street = next(a for a in areas.ancestors(named.code) if a.level == "street")
+    return Outgoing(t("location.in_street", area=areas.full_name(named.code), street=street.name))

@@ -116,6 +116,24 @@ def test_area_names_are_found_in_text() -> None:
     assert not areas.contains("370200000000", "370102001002")
 
 
+@pytest.mark.parametrize(
+    ("address", "code"),
+    [
+        ("山东省济南市历下区解放路街道历山路82号", "370102001000"),
+        ("山东省 济南市 历下区 解放路街道 解放桥社区", "370102001002"),
+        ("济南市历下区解放路", "370102000000"),  # a road, not the street office
+        ("历下区千佛山街道", "370102002000"),  # no city: the county's name is unique
+        ("山东省济南市", "370100000000"),
+        ("市中区", None),  # 济南 and 枣庄 both have one
+        ("北京市东城区", None),
+        ("", None),
+    ],
+)
+def test_the_area_an_address_belongs_to(address: str, code: str | None) -> None:
+    found = load_content(CONTENT).areas.from_address(address)
+    assert (found.code if found else None) == code
+
+
 def test_texts_without_parameters_render_the_same_every_time() -> None:
     from core.messages import t
 

@@ -118,13 +118,34 @@ async def test_voice_without_recognition_asks_to_repeat(
     assert answer == text(wx_runtime, "wechat.voice_unrecognised")
 
 
-async def test_location_answers_about_the_nearest_platform(
+async def test_location_names_the_street_platform_its_address_belongs_to(
     wx: WeChatPoster, wx_runtime: Runtime
 ) -> None:
-    answer = await wx.say(payload("location.xml"))
-    honest = {text(wx_runtime, "location.no_data")}
-    assert answer is not None
-    assert answer.splitlines()[0] in honest or answer.startswith("离您最近")
+    label = "山东省济南市历下区解放路街道解放桥社区历山路82号"
+    answer = await wx.say(payload("location.xml", Label=label))
+    expected = text(
+        wx_runtime,
+        "location.in_street",
+        area="济南市历下区解放路街道解放桥社区居民委员会",
+        street="解放路街道",
+    )
+    assert answer is not None and answer.startswith(expected)
+
+
+async def test_location_on_a_road_of_the_same_name_names_only_the_county(
+    wx: WeChatPoster, wx_runtime: Runtime
+) -> None:
+    # "解放路" is a road here, not 解放路街道: a road may cross several streets.
+    answer = await wx.say(payload("location.xml", Label="山东省济南市历下区解放路"))
+    expected = text(wx_runtime, "location.in_county", area="济南市历下区")
+    assert answer is not None and answer.startswith(expected)
+
+
+async def test_location_outside_the_area_list_gets_an_honest_answer(
+    wx: WeChatPoster, wx_runtime: Runtime
+) -> None:
+    answer = await wx.say(payload("location.xml", Label="北京市东城区东华门街道"))
+    assert answer is not None and answer.startswith(text(wx_runtime, "location.no_data"))
 
 
 @pytest.mark.parametrize("fixture", ["image.xml", "video.xml", "link.xml", "file.xml"])
