@@ -16,8 +16,8 @@ from sqlmodel import col, select
 from core import ratelimit
 from core.db import Database
 from core.messages import Reply
-from core.models import Conversation, OutboxMessage
-from core.outbox import CANCELLED, FAILED, HELD, PENDING, SENT, cancel_pending
+from core.models import OutboxMessage
+from core.outbox import CANCELLED, FAILED, HELD, PENDING, SENT, mark_unreachable
 from core.sending import HoldForReply, PermanentError, Sender, TransientError
 from core.timeutil import utcnow
 
@@ -173,7 +173,7 @@ class Dispatcher:
             with self.db.transaction() as session:
                 _set(session, row, status=FAILED, error=reason, at=self.clock(), count=True)
                 if unreachable:
-                    _mark_unreachable(session, row.channel, row.recipient, reason)
+                    mark_unreachable(session, row.channel, row.recipient, reason)
 
         await anyio.to_thread.run_sync(write)
 
@@ -216,14 +216,3 @@ def _set(
         .values(**values)
     )
     session.execute(stmt)  # type: ignore[attr-defined]
-
-
-def _mark_unreachable(session: object, channel: str, recipient: str, reason: str) -> None:
-    stmt = (
-        sa.update(Conversation)
-        .where(col(Conversation.channel) == channel)
-        .where(col(Conversation.external_id) == recipient)
-        .values(reachable=False, unreachable_reason=reason[:200])
-    )
-    session.execute(stmt)  # type: ignore[attr-defined]
-    cancel_pending(session, channel, recipient, f"recipient unreachable: {reason}")  # type: ignore[arg-type]

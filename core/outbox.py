@@ -91,3 +91,15 @@ def cancel_pending(session: Session, channel: str, recipient: str, reason: str) 
         .values(status=CANCELLED, last_error=reason[:500])
     )
     return int(session.execute(stmt).rowcount or 0)
+
+
+def mark_unreachable(session: Session, channel: str, recipient: str, reason: str) -> None:
+    """The identity blocked us or left: no pushes until they write again (the engine marks
+    them reachable on their next message)."""
+    session.execute(
+        sa.update(Conversation)
+        .where(col(Conversation.channel) == channel)
+        .where(col(Conversation.external_id) == recipient)
+        .values(reachable=False, unreachable_reason=reason[:200])
+    )
+    cancel_pending(session, channel, recipient, f"recipient unreachable: {reason}")

@@ -17,7 +17,7 @@ from bots.telegram.updates import Inbound, translate
 from core.db import UNAVAILABLE
 from core.dialog.engine import pick_lang
 from core.messages import Incoming, Outgoing, Reply, t
-from core.outbox import enqueue
+from core.outbox import enqueue, mark_unreachable
 from core.runtime import Runtime
 from core.sending import PermanentError, TransientError
 from core.timeutil import utcnow
@@ -45,6 +45,13 @@ class UpdateHandler:
         inbound = translate(update)
         if inbound is None:
             return Outcome.IGNORED
+        if inbound.blocked_by is not None:
+            try:
+                await self.runtime.lane.run(self._blocked, inbound.blocked_by)
+            except RETRYABLE as exc:
+                log.warning("telegram update left for re-delivery: %s", type(exc).__name__)
+                return Outcome.RETRY
+            return Outcome.DONE
         if inbound.incoming is None:
             await self._answer(inbound, self._lang(inbound.lang_hint), expired=True)
             return Outcome.IGNORED
@@ -70,6 +77,10 @@ class UpdateHandler:
         except Exception:
             log.exception("the dialog engine failed on a telegram update")
             return Reply(self._lang(incoming.lang_hint), (Outgoing(t("telegram.failed")),))
+
+    def _blocked(self, chat_id: str) -> None:
+        with self.runtime.db.transaction() as session:
+            mark_unreachable(session, CHANNEL, chat_id, "blocked the bot")
 
     def _lang(self, hint: str | None) -> str:
         return pick_lang(hint, self.runtime.engine.config.default_lang)

@@ -12,13 +12,13 @@ import logging
 import re
 from dataclasses import dataclass
 
-from telegram import Bot, CallbackQuery, Chat, Message, Update
+from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, Update
 
 from bots.telegram import CHANNEL
 from core.messages import Incoming
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
 # Messages a person sent that are not text: answered with "text only, please".
 _CONTENT = (
@@ -36,6 +36,7 @@ class Inbound:
     incoming: Incoming | None
     callback_id: str | None = None
     lang_hint: str | None = None
+    blocked_by: str | None = None  # a private chat that blocked the bot: stop pushing to it
 
 
 def parse_update(body: bytes, bot: Bot) -> Update | None:
@@ -63,6 +64,15 @@ def translate(update: Update) -> Inbound | None:
     if update.message is not None and _is_private(update.message.chat):
         incoming = _from_message(update.message)
         return Inbound(incoming) if incoming else None
+    member = update.my_chat_member
+    # "kicked" in a private chat: the person blocked the bot. Unblocking needs no action;
+    # their next message makes them reachable again.
+    if (
+        member is not None
+        and _is_private(member.chat)
+        and member.new_chat_member.status == ChatMember.BANNED
+    ):
+        return Inbound(None, blocked_by=str(member.chat.id))
     return None
 
 

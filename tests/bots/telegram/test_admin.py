@@ -41,7 +41,7 @@ def test_set_webhook_sets_url_secret_and_update_kinds_and_the_command_menu(
     assert result.exit_code == 0, result.output
     (hook,) = bot_api.of("setWebhook")
     assert hook.params["url"] == URL and hook.params["secret_token"] == SECRET
-    assert hook.json("allowed_updates") == ["message", "callback_query"]
+    assert hook.json("allowed_updates") == ["message", "callback_query", "my_chat_member"]
     menus = {c.params.get("language_code"): c.json("commands") for c in bot_api.of("setMyCommands")}
     assert set(menus) == {None, "zh", "en"}
     for commands in menus.values():

@@ -43,7 +43,7 @@ def test_polled_updates_are_answered_and_confirmed(
     assert {c.chat_id for c in bot_api.of("sendMessage")} == {777001, 777002}
     first, second = bot_api.of("getUpdates")
     assert "offset" not in first.params and second.params["offset"] == "815000002"
-    assert first.json("allowed_updates") == ["message", "callback_query"]
+    assert first.json("allowed_updates") == ["message", "callback_query", "my_chat_member"]
 
 
 def test_update_seen_by_the_webhook_sends_nothing_when_polled(

@@ -12,10 +12,13 @@ import threading
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from bots.web.app import create_app
 from core.db import Database
-from core.messages import Incoming, Reply
+from core.messages import Incoming, Outgoing, Reply, t
+from core.models import Conversation, OutboxMessage
+from core.outbox import enqueue
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from tests.bots.telegram.conftest import SECRET, post, stored, update
@@ -99,7 +102,6 @@ def test_oversized_update_is_refused_with_413(
     [
         "edited_message",
         "group_message",
-        "my_chat_member",
         "pinned_service_message",
     ],
 )
@@ -107,6 +109,41 @@ def test_update_kinds_the_bot_does_not_use_get_200_and_are_ignored(
     client: TestClient, bot_api: FakeBotApi, db: Database, name: str
 ) -> None:
     assert post(client, update(name)).status_code == 200
+    assert bot_api.calls == [] and stored(db) == NOTHING
+
+
+def test_blocking_the_bot_stops_pushes_until_the_person_writes_again(
+    client: TestClient, bot_api: FakeBotApi, db: Database
+) -> None:
+    assert post(client, update("message_text")).status_code == 200
+    with db.transaction() as session:
+        enqueue(
+            session,
+            key="notice:1",
+            channel="telegram",
+            recipient="777001",
+            kind="notice",
+            messages=[Outgoing(t("menu.title"))],
+            lang="zh-CN",
+        )
+    bot_api.calls.clear()
+    assert post(client, update("my_chat_member")).status_code == 200
+    assert bot_api.calls == []  # nothing is said to someone who just blocked us
+    with db.transaction() as session:
+        conv = session.exec(select(Conversation)).one()
+        assert not conv.reachable and conv.unreachable_reason == "blocked the bot"
+        assert session.exec(select(OutboxMessage)).one().status == "cancelled"
+    assert post(client, update("message_text", message_id=12)).status_code == 200
+    with db.transaction() as session:
+        assert session.exec(select(Conversation)).one().reachable
+
+
+def test_blocking_in_a_group_is_ignored(
+    client: TestClient, bot_api: FakeBotApi, db: Database
+) -> None:
+    body = update("my_chat_member")
+    body["my_chat_member"]["chat"] = {"id": -100123, "title": "招聘群", "type": "supergroup"}
+    assert post(client, body).status_code == 200
     assert bot_api.calls == [] and stored(db) == NOTHING
 
 
