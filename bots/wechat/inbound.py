@@ -10,6 +10,7 @@ from enum import StrEnum
 from wechatpy import parse_message
 from wechatpy.messages import BaseMessage
 
+from bots.wechat import refusals
 from bots.wechat.quota import event_id
 from bots.wechat.xmlsafe import BadXml
 from core.messages import Incoming
@@ -23,6 +24,7 @@ class Action(StrEnum):
     ENGINE = "engine"  # hand ``incoming`` to the dialog engine
     FORGET = "forget"  # the resident unfollowed: delete chat-side data, stop pushes
     UNHEARD = "unheard"  # a voice message WeChat could not turn into text
+    TEMPLATES_REFUSED = "templates_refused"  # they refused template messages: stop using them
     IGNORE = "ignore"  # answer "success" and do nothing
 
 
@@ -104,6 +106,9 @@ def _event(message: BaseMessage, fields: Mapping[str, str], click_keys: Collecti
     if event in ("subscribe", "scan"):
         scene = _scene(message)
         return engine(event="subscribe", extra={"scene": scene} if scene else {})
+    if event == "templatesendjobfinish":
+        refused = refusals.is_refusal(fields.get("Status") or "")
+        return Plan(Action.TEMPLATES_REFUSED if refused else Action.IGNORE, openid, account)
     if event == "click":
         key = (fields.get("EventKey") or "").strip()
         return engine(command=key if key in click_keys else "menu")

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from sqlmodel import Session, select
 
-from bots.wechat import continuation, quota
+from bots.wechat import continuation, quota, refusals
 from bots.wechat.inbound import CHANNEL, Action, Plan
 from bots.wechat.render import reply_text, split_parts
 from bots.wechat.storage import forget_keys
@@ -81,6 +81,9 @@ class PassiveReplies:
             return None
         if plan.action is Action.FORGET:
             await self._thread(self._forget, plan.openid)
+            return None
+        if plan.action is Action.TEMPLATES_REFUSED:
+            await self._thread(self._templates_refused, plan.openid)
             return None
         if plan.action is Action.UNHEARD:
             return await self._thread(self._unheard, plan.openid)
@@ -187,7 +190,15 @@ class PassiveReplies:
     def _forget(self, openid: str) -> None:
         self.rt.engine.forget(CHANNEL, openid)
         with self.rt.db.transaction() as session:
-            forget_keys(session, [*quota.keys_of(openid), continuation.key_of(openid)])
+            forget_keys(
+                session,
+                [*quota.keys_of(openid), continuation.key_of(openid), refusals.key_of(openid)],
+            )
+
+    def _templates_refused(self, openid: str) -> None:
+        log.info("a resident refused template messages; their notices no longer use them")
+        with self.rt.db.transaction() as session:
+            refusals.remember(session, openid, utcnow())
 
     def _unheard(self, openid: str) -> str:
         return self.rt.content.catalog.text(t("wechat.voice_unrecognised"), self._lang(openid))

@@ -1,6 +1,7 @@
 """Pushes from the outbox to WeChat, within WeChat's rules.
 
-1. A notice kind with a template (content/wechat.yaml) goes out as a template message.
+1. A notice kind with a template (content/wechat.yaml) goes out as a template message,
+   unless the resident refused template messages (``refusals``).
 2. Otherwise a customer-service message, only while the resident's grant is open
    (5 messages in 48 h after their message, 3 in a minute after a click or follow).
 3. Otherwise the notice waits (``HoldForReply``) and rides along with the next reply.
@@ -15,7 +16,7 @@ import anyio
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-from bots.wechat import continuation, quota
+from bots.wechat import continuation, quota, refusals
 from bots.wechat.api import WeChatApi, build_api
 from bots.wechat.config import Template, WeChatContent, load_wechat_content
 from bots.wechat.inbound import CHANNEL
@@ -55,9 +56,14 @@ class WeChatSender:
     def deliver(self, recipient: str, reply: Reply, kind: str) -> None:
         """Blocking: raises ``HoldForReply``, ``TransientError`` or ``PermanentError``."""
         template = self.content.templates.get(kind)
-        if template is not None and self._template(recipient, reply, template):
+        usable = template is not None and not self._refused(recipient)
+        if usable and template is not None and self._template(recipient, reply, template):
             return
         self._customer_service(recipient, reply)
+
+    def _refused(self, recipient: str) -> bool:
+        with self.db.reading() as session:
+            return refusals.refused(session, recipient)
 
     def _template(self, recipient: str, reply: Reply, template: Template) -> bool:
         """Sends the template message; False when WeChat refused the template itself."""

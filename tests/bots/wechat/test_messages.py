@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bots.wechat import continuation, quota
+from bots.wechat import continuation, refusals
 from core.db import Database
 from core.messages import t
 from core.models import Conversation, InboundMessage, OutboxMessage, SharedValue
@@ -81,13 +81,15 @@ async def test_unfollow_deletes_chat_data_and_stops_pushes(wx: WeChatPoster, db:
             lang="zh-CN",
         )
         continuation.keep(session, OPENID, ["rest"], conv.last_inbound_at)
+    await wx.post(payload("template_finish_refused.xml"))
+    with db.transaction() as session:
+        assert refusals.refused(session, OPENID)
     response = await wx.post(payload("unsubscribe.xml"))
     assert response.text == "success"
     assert conversation(db) is None
     with db.transaction() as session:
         assert session.exec(select(InboundMessage)).all() == []
-        keys = [*quota.keys_of(OPENID), continuation.key_of(OPENID)]
-        assert session.exec(select(SharedValue).where(SharedValue.key.in_(keys))).all() == []  # type: ignore[attr-defined]
+        assert session.exec(select(SharedValue)).all() == []  # quota, 更多 parts, refusal
         assert [r.status for r in session.exec(select(OutboxMessage))] == [CANCELLED]
 
 

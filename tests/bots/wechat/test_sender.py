@@ -22,7 +22,14 @@ from core.runtime import Runtime, build_runtime
 from core.sending import HoldForReply, PermanentError, TransientError
 from core.settings import Settings
 from core.timeutil import utcnow
-from tests.bots.wechat.conftest import OPENID, wechat_settings
+from tests.bots.wechat.conftest import (
+    OPENID,
+    WeChatPoster,
+    app_client,
+    counts,
+    payload,
+    wechat_settings,
+)
 from tests.bots.wechat.fake_api import FakeServer, FakeWeChat
 
 NOTICE = Reply("zh-CN", (Outgoing(t("location.nearest", area="解放桥社区")),))
@@ -128,6 +135,35 @@ def test_kind_with_a_template_goes_as_template_message_outside_the_window(
     assert call.body["data"]["thing1"]["value"] == "离您最近的服务平台：解放桥社区"
     with pytest.raises(HoldForReply):  # other kinds still wait
         with_template.deliver(OPENID, NOTICE, "notice")
+
+
+@pytest.mark.anyio
+async def test_resident_who_refused_templates_gets_no_more_of_them(
+    runtime_api: Runtime, sender: WeChatSender, fake: FakeWeChat, db: Database
+) -> None:
+    templates = {"booking_reminder": Template("TPL-booking", "thing1", 20)}
+    with_template = replace(sender, content=replace(sender.content, templates=templates))
+    async for client in app_client(runtime_api):
+        response = await WeChatPoster(client).post(payload("template_finish_refused.xml"))
+        assert response.status_code == 200 and response.text == "success"
+    with pytest.raises(HoldForReply):  # outside the window: waits for their next reply
+        with_template.deliver(OPENID, NOTICE, "booking_reminder")
+    assert not [c for c in fake.calls if c.path == "/cgi-bin/message/template/send"]
+    resident_says(runtime_api, "7001")
+    with_template.deliver(OPENID, NOTICE, "booking_reminder")  # inside it: customer service
+    assert len(fake.sent_texts()) == 1
+
+
+@pytest.mark.anyio
+async def test_a_delivered_template_report_changes_nothing(
+    runtime_api: Runtime, fake: FakeWeChat, db: Database
+) -> None:
+    before = counts(db)
+    report = payload("template_finish_refused.xml", Status="success")
+    async for client in app_client(runtime_api):
+        response = await WeChatPoster(client).post(report)
+        assert response.status_code == 200 and response.text == "success"
+    assert counts(db) == before
 
 
 def test_long_push_sends_first_part_and_keeps_the_rest_for_more(
