@@ -46,7 +46,11 @@ class JobbotApp(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            direct = self._direct.get((scope["method"], scope["path"]))
+            # Matched as FastAPI's router would: without the mount prefix (--root-path).
+            path, root = scope["path"], scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            direct = self._direct.get((scope["method"], path))
             if direct is not None:
                 scope["app"] = self
                 await direct(scope, receive, send)
