@@ -27,6 +27,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check core bots tests bench
+	$(BIN)/mypy core bots
 
 bench: migrate
 	$(BIN)/python bench/engine.py

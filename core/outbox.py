@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -90,7 +91,8 @@ def cancel_pending(session: Session, channel: str, recipient: str, reason: str) 
         .where(col(OutboxMessage.status).in_([PENDING, HELD]))
         .values(status=CANCELLED, last_error=reason[:500])
     )
-    return int(session.execute(stmt).rowcount or 0)
+    result: sa.CursorResult[Any] = session.execute(stmt)  # type: ignore[assignment]
+    return int(result.rowcount or 0)
 
 
 def mark_unreachable(session: Session, channel: str, recipient: str, reason: str) -> None:

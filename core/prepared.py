@@ -12,17 +12,18 @@ transaction, on the same DBAPI connection.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
 
 
 class Prepared:
-    def __init__(self, statement: sa.Executable, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    def __init__(self, statement: sa.ClauseElement, dialect: Dialect) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self._driver_error: type[Exception] = dialect.loaded_dbapi.Error
         self.sql = compiled.string
         # Each parameter under the name it has in the SQL (anonymous ones become "status_1").
@@ -92,7 +93,7 @@ def _result(type_: sa.types.TypeEngine[Any], dialect: Dialect) -> Processor:
 class PreparedSet:
     """Statements compiled on first use for each dialect they run on."""
 
-    def __init__(self, **statements: sa.Executable) -> None:
+    def __init__(self, **statements: sa.ClauseElement) -> None:
         self._statements = statements
         self._compiled: dict[tuple[str, str], Prepared] = {}
 

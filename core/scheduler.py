@@ -47,7 +47,8 @@ class TickCtx:
 
 
 class Job(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def due(self, ctx: TickCtx) -> Iterable[Due]: ...
 

@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -134,7 +134,7 @@ def _json_rows(data: bytes) -> Iterator[tuple[int, Mapping[str, Any]]]:
     return ((i, item if isinstance(item, dict) else {}) for i, item in enumerate(items, 1))
 
 
-def _check_header(header: list[str]) -> None:
+def _check_header(header: Sequence[str]) -> None:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise UnreadableFile(f"missing required column(s): {', '.join(missing)}")
@@ -151,19 +151,19 @@ def check_row(raw: Mapping[str, Any], areas: AreaTree) -> OpeningInput | str:
             return f"{column} is longer than {limit} characters"
     numbers: dict[str, int | None] = {}
     for column in ("salary_min", "salary_max", "headcount"):
-        value = _integer(text[column])
-        if isinstance(value, str):
-            return f"{column}: {value}"
-        numbers[column] = value
+        number = _integer(text[column])
+        if isinstance(number, str):
+            return f"{column}: {number}"
+        numbers[column] = number
     low, high = numbers["salary_min"], numbers["salary_max"]
     if low is not None and high is not None and low > high:
         return "salary_min is greater than salary_max"
     dates: dict[str, datetime | None] = {}
     for column in ("posted_at", "expires_at"):
-        value = _moment(raw.get(column), text[column], end_of_day=column == "expires_at")
-        if isinstance(value, str):
-            return f"{column}: {value}"
-        dates[column] = value
+        moment = _moment(raw.get(column), text[column], end_of_day=column == "expires_at")
+        if isinstance(moment, str):
+            return f"{column}: {moment}"
+        dates[column] = moment
     if dates["posted_at"] and dates["expires_at"] and dates["expires_at"] < dates["posted_at"]:
         return "expires_at is before posted_at"
     area_code = resolve_area(text["area"], areas)
