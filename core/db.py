@@ -53,7 +53,11 @@ def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -61,7 +65,12 @@ def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
     return sa.create_engine(
-        url, connect_args=connect_args, pool_size=10, max_overflow=20, pool_pre_ping=True
+        url,
+        connect_args=connect_args,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,  # error messages (and so logs) never carry personal data
     )
 
 

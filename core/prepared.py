@@ -56,7 +56,9 @@ class Prepared:
             cursor.close()
             # As SQLAlchemy would raise it (IntegrityError, OperationalError …), so callers
             # handle one family of errors whichever path ran the statement.
-            raise sa.exc.DBAPIError.instance(self.sql, values, exc, self._driver_error) from exc
+            raise sa.exc.DBAPIError.instance(
+                self.sql, values, exc, self._driver_error, hide_parameters=True
+            ) from exc
         return cursor
 
     def first(self, dbapi_conn: Any, params: Mapping[str, Any]) -> dict[str, Any] | None:

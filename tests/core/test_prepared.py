@@ -114,7 +114,21 @@ def test_a_driver_error_arrives_as_sqlalchemys_integrity_error(db: Database) -> 
     }
     with db.engine.begin() as conn:
         Prepared(_insert(), conn.dialect).run(driver_connection(conn), row)
-    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+    with pytest.raises(sa.exc.IntegrityError) as raised, db.engine.begin() as conn:
         Prepared(_insert(), conn.dialect).run(driver_connection(conn), row)
+    # Error messages reach logs: SQLAlchemy adds no values to them (PostgreSQL's own DETAIL
+    # line may name the key; the log filter masks personal data in it).
+    assert "parameters hidden" in str(raised.value)
     with db.transaction() as session:
         assert len(session.exec(select(Conversation)).all()) == 1
+
+
+def test_orm_errors_do_not_carry_the_parameters_either(db: Database) -> None:
+    def add() -> None:
+        with db.transaction() as session:
+            session.add(Conversation(channel="wechat", external_id="o-13800138000"))
+
+    add()
+    with pytest.raises(sa.exc.IntegrityError) as raised:
+        add()
+    assert "parameters hidden" in str(raised.value)
