@@ -1,10 +1,10 @@
 """Answers a vetted message inside WeChat's 5-second deadline, or hands it to the outbox.
 
-The engine is synchronous and runs in a worker thread. The request waits at most the
-reply budget; if the engine is not done by then, the request answers "success" and the
-reply goes to the outbox (key from the MsgId) in the engine's own transaction, so the
-dispatcher delivers it as a customer-service message. A small lock decides who owns the
-reply, so it is neither lost nor delivered twice.
+The engine is synchronous and runs on the runtime's lane (core/lane.py). The request
+waits at most the reply budget; if the engine is not done by then, the request answers
+"success" and the reply goes to the outbox (key from the MsgId) in the engine's own
+transaction, so the dispatcher delivers it as a customer-service message. A small lock
+decides who owns the reply, so it is neither lost nor delivered twice.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
-from typing import TypeVar
 
 from sqlmodel import Session, select
 
@@ -29,7 +27,6 @@ from core.runtime import Runtime
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 LATE_KIND = "reply"
 
 
@@ -80,13 +77,13 @@ class PassiveReplies:
         if plan.action is Action.IGNORE:
             return None
         if plan.action is Action.FORGET:
-            await self._thread(self._forget, plan.openid)
+            await self.rt.lane.run(self._forget, plan.openid)
             return None
         if plan.action is Action.TEMPLATES_REFUSED:
-            await self._thread(self._templates_refused, plan.openid)
+            await self.rt.lane.run(self._templates_refused, plan.openid)
             return None
         if plan.action is Action.UNHEARD:
-            return await self._thread(self._unheard, plan.openid)
+            return await self.rt.lane.run(self._unheard, plan.openid)
         return await self._within_budget(plan)
 
     async def _within_budget(self, plan: Plan) -> str | None:
@@ -111,9 +108,6 @@ class PassiveReplies:
             log.info("reply to %s took over %.1fs; delivering it later", plan.openid, self.budget)
             return None
         return await asyncio.shield(work)  # the thread finished: its answer is on the way
-
-    async def _thread(self, fn: Callable[..., T], *args: object) -> T:
-        return await self.rt.lane.run(fn, *args)
 
     async def drain(self) -> None:
         """Waits for replies still being worked out (tests, shutdown)."""
