@@ -22,11 +22,11 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import describe
-from core.db import Database, scratch_schema
-from core.messages import Incoming
-from core.migrate import upgrade
+from core.dialog.messages import Incoming
 from core.runtime import build_runtime
 from core.settings import Settings
+from core.storage.db import Database, scratch_schema
+from core.storage.migrate import upgrade
 
 WALK = ["菜单", "4", "1", "1", "2", "返回", "帮助", "菜单"]
 

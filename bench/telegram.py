@@ -55,10 +55,10 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bench.machine import describe
 from bots.web.app import create_app
-from core.db import Database, scratch_schema
-from core.migrate import upgrade
 from core.runtime import build_runtime
 from core.settings import Settings
+from core.storage.db import Database, scratch_schema
+from core.storage.migrate import upgrade
 from tests.bots.telegram.fake_api import FakeBotApi, FakeServer
 
 TOKEN = "123456:BENCH-token"

@@ -106,9 +106,9 @@ def serve_jobbot(url: str, schema: str | None, port: int, var_dir: str) -> None:
     import uvicorn
 
     from bots.web.app import create_app
-    from core.db import Database
     from core.runtime import build_runtime
     from core.settings import Settings
+    from core.storage.db import Database
 
     settings = Settings(
         _env_file=None,
@@ -237,8 +237,8 @@ def machine() -> str:
 
 @contextmanager
 def database(kind: str) -> Iterator[tuple[str, str | None]]:
-    from core.db import Database, scratch_schema
-    from core.migrate import upgrade
+    from core.storage.db import Database, scratch_schema
+    from core.storage.migrate import upgrade
 
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
@@ -253,7 +253,7 @@ def database(kind: str) -> Iterator[tuple[str, str | None]]:
 
 
 def pg_reachable() -> bool:
-    from core.db import normalise_url
+    from core.storage.db import normalise_url
 
     try:
         engine = sa.create_engine(normalise_url(os.environ.get("JOBBOT_BENCH_PG", PG_DEFAULT)))
@@ -268,10 +268,10 @@ def pg_reachable() -> bool:
 def engine_alone(url: str, schema: str | None, var_dir: str, total: int) -> float:
     """Messages per second of the dialog engine itself, in-process, no HTTP: the ceiling
     any channel adapter can reach on this database."""
-    from core.db import Database
-    from core.messages import Incoming
+    from core.dialog.messages import Incoming
     from core.runtime import build_runtime
     from core.settings import Settings
+    from core.storage.db import Database
 
     settings = Settings(
         _env_file=None,

@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from bots.cli_support import err, out, runtime, settings
 from bots.ledger_cli import ledger_app
 from bots.openings_cli import openings_app
 from bots.telegram.cli import telegram_app
 from bots.wechat.cli import wechat_app
 from core.content.yamlfile import ContentError
-from core.db import Database
-from core.migrate import SchemaOutdated, schema_status, upgrade
-from core.settings import ConfigurationError, Settings, get_settings
+from core.settings import ConfigurationError
+from core.storage.db import Database
+from core.storage.migrate import schema_status, upgrade
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="jobbot: employment service bot")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -35,26 +35,6 @@ app.add_typer(openings_app, name="openings")
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(ledger_app, name="ledger")
-out = Console()
-err = Console(stderr=True)
-
-
-def settings() -> Settings:
-    try:
-        return get_settings()
-    except ConfigurationError as exc:
-        err.print(f"[red]Configuration error:[/] {exc}")
-        raise typer.Exit(2) from None
-
-
-def runtime(check_schema: bool = True):  # type: ignore[no-untyped-def]
-    from core.runtime import build_runtime
-
-    try:
-        return build_runtime(settings(), check_schema=check_schema)
-    except (ContentError, SchemaOutdated, ConfigurationError) as exc:
-        err.print(f"[red]Cannot start:[/] {exc}")
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -100,8 +80,8 @@ def _pin(cpu: int) -> None:
 def worker_command() -> None:
     """Run only the dispatcher and the scheduler tick (scale-out worker)."""
     from bots.senders import build_senders
+    from core.delivery.worker import run_worker
     from core.logging_setup import configure_logging
-    from core.worker import run_worker
 
     configure_logging(settings().log_level)
     rt = runtime()
@@ -174,7 +154,7 @@ def staff_add(
     area: Annotated[str, typer.Option(help="12-digit area code the person serves")],
 ) -> None:
     """Create a staff account for one area."""
-    from core.staff import Role, StaffError, add_staff
+    from core.people.staff import Role, StaffError, add_staff
 
     rt = runtime()
     try:
@@ -202,7 +182,7 @@ def staff_add(
 @staff_app.command("link-code")
 def staff_link_code(username: str) -> None:
     """Issue a one-time code the staff member sends in chat as 绑定 CODE."""
-    from core.staff import find_by_username, issue_link_code
+    from core.people.staff import find_by_username, issue_link_code
     from core.timeutil import utcnow
 
     rt = runtime()
@@ -220,8 +200,8 @@ def staff_link_code(username: str) -> None:
 @staff_app.command("token")
 def staff_token(username: str) -> None:
     """Issue an API token for the staff REST API (shown once; replaces any earlier one)."""
-    from core.registration.staff_tokens import issue_token
-    from core.staff import find_by_username
+    from core.people.staff import find_by_username
+    from core.people.staff_tokens import issue_token
 
     rt = runtime()
     with rt.db.transaction() as session:
@@ -239,8 +219,8 @@ def staff_list() -> None:
     """List staff accounts (names masked)."""
     from sqlmodel import select
 
-    from core.models import Conversation, Staff
-    from core.personal import mask_name
+    from core.people.personal import mask_name
+    from core.storage.models import Conversation, Staff
 
     rt = runtime()
     table = Table("username", "name", "role", "area", "linked chats", "active")

@@ -38,7 +38,7 @@ def registrations(
     lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
 ) -> None:
     """Write the registration ledger of an area."""
-    from bots.cli import runtime
+    from bots.cli_support import runtime
     from core.registration.ledger import build, write
     from core.registration.workflow import Env
     from core.timeutil import utcnow

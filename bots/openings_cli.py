@@ -37,7 +37,7 @@ def import_command(
     skip_invalid: Annotated[bool, typer.Option(help="Import the valid rows anyway")] = False,
 ) -> None:
     """Import openings; re-importing the same file changes nothing."""
-    from bots.cli import runtime
+    from bots.cli_support import runtime
     from core.openings.importing import import_openings
     from core.openings.rows import UnreadableFile, read_rows
     from core.timeutil import utcnow

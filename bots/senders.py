@@ -7,8 +7,8 @@ from rich.console import Console
 from bots.console.sender import TerminalSender
 from bots.telegram.sender import telegram_senders
 from bots.wechat.sender import build_sender as wechat_sender
+from core.delivery.sending import Sender
 from core.runtime import Runtime
-from core.sending import Sender
 
 
 def build_senders(runtime: Runtime) -> dict[str, Sender]:

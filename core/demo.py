@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from core.content.loader import Content
-from core.db import Database
-from core.models import SharedValue
 from core.openings.importing import import_openings
 from core.openings.rows import read_rows
-from core.personal import Vault
-from core.staff import Role, add_staff, find_by_username
+from core.people.personal import Vault
+from core.people.staff import Role, add_staff, find_by_username
+from core.storage.db import Database
+from core.storage.models import SharedValue
 
 DEMO_VERSION = 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from core.personal import redact
+from core.people.personal import redact
 
 
 class RedactingFilter(logging.Filter):

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.content.loader import Content, load_content
-from core.db import Database
 from core.dialog.engine import Engine, EngineConfig
 from core.dialog.flow import Flow
+from core.dialog.lane import Lane
 from core.flows import default_flows
-from core.lane import Lane
-from core.migrate import require_current_schema
 from core.openings.catalogue import Catalogue
-from core.personal import Vault
+from core.people.personal import Vault
 from core.registration.rules import rules_for
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.migrate import require_current_schema
 
 ENGINE_THREADS = 8  # PostgreSQL: conversations of different residents run side by side
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import core.tables  # noqa: F401  (registers every table on the metadata)
-from core.db import create_db_engine
+import core.storage.tables  # noqa: F401  (registers every table on the metadata)
 from core.settings import get_settings
+from core.storage.db import create_db_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
-import core.tables  # noqa: F401
-from core.db import Database, scratch_schema
-from core.migrate import upgrade
+import core.storage.tables  # noqa: F401
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database, scratch_schema
+from core.storage.migrate import upgrade
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 _PG_URL = os.environ.get("JOBBOT_TEST_DATABASE_URL")

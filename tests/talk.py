@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from core.messages import Incoming, Reply
-from core.plaintext import render_reply
+from core.dialog.messages import Incoming, Reply
+from core.dialog.plaintext import render_reply
 from core.runtime import Runtime
 
 _ids = itertools.count(1)

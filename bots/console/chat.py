@@ -10,9 +10,9 @@ from pathlib import Path
 from rich.console import Console
 
 from bots.console.sender import TerminalSender
-from core.dispatch import Dispatcher
-from core.messages import Incoming, Reply
-from core.plaintext import render_reply
+from core.delivery.dispatch import Dispatcher
+from core.dialog.messages import Incoming, Reply
+from core.dialog.plaintext import render_reply
 from core.runtime import Runtime
 
 CHANNEL = "console"

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from rich.console import Console
 
 from core.content.catalog import Catalog
-from core.messages import Reply
-from core.personal import redact
-from core.plaintext import render_reply
+from core.dialog.messages import Reply
+from core.dialog.plaintext import render_reply
+from core.people.personal import redact
 
 
 @dataclass

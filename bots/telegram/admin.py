@@ -11,7 +11,7 @@ from telegram import Bot, BotCommand, WebhookInfo
 
 from bots.telegram.updates import ALLOWED_UPDATES
 from core.content.catalog import DEFAULT_LANG, Catalog
-from core.messages import t
+from core.dialog.messages import t
 
 COMMANDS = ("start", "menu", "cancel", "help", "lang", "subscribe", "unsubscribe")
 # Telegram's language codes for our catalog languages; users of any other language get

@@ -26,7 +26,7 @@ DropPending = Annotated[
 
 
 def _settings() -> TelegramSettings:
-    from bots.cli import settings
+    from bots.cli_support import settings
 
     telegram = settings().telegram
     if telegram is None:
@@ -36,7 +36,7 @@ def _settings() -> TelegramSettings:
 
 
 def _catalog() -> Catalog:
-    from bots.cli import settings
+    from bots.cli_support import settings
     from core.content.loader import load_content
     from core.content.yamlfile import ContentError
 
@@ -150,7 +150,7 @@ def poll(
     timeout: Annotated[int, typer.Option(help="Long-poll seconds per request")] = 30,
 ) -> None:
     """Receive updates by long polling, for a machine with no public URL."""
-    from bots.cli import runtime, settings
+    from bots.cli_support import runtime, settings
     from bots.telegram.polling import PollConflict, run_polling
     from core.logging_setup import configure_logging
 

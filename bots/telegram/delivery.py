@@ -17,8 +17,8 @@ from telegram.error import (
 
 from bots.telegram.render import Part, render_message
 from core.content.catalog import Catalog
-from core.messages import Outgoing
-from core.sending import PermanentError, TransientError
+from core.delivery.sending import PermanentError, TransientError
+from core.dialog.messages import Outgoing
 
 # BadRequest descriptions that mean the chat is gone for good.
 _GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")

@@ -14,12 +14,12 @@ from telegram.error import TelegramError
 from bots.telegram import CHANNEL
 from bots.telegram.delivery import send_outgoing
 from bots.telegram.updates import Inbound, translate
-from core.db import UNAVAILABLE
+from core.delivery.outbox import enqueue, mark_unreachable
+from core.delivery.sending import PermanentError, TransientError
 from core.dialog.engine import pick_lang
-from core.messages import Incoming, Outgoing, Reply, t
-from core.outbox import enqueue, mark_unreachable
+from core.dialog.messages import Incoming, Outgoing, Reply, t
 from core.runtime import Runtime
-from core.sending import PermanentError, TransientError
+from core.storage.db import UNAVAILABLE
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

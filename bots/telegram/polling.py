@@ -17,9 +17,9 @@ from bots.telegram.bot import build_application
 from bots.telegram.delivery import seconds
 from bots.telegram.handling import Outcome, UpdateHandler
 from bots.telegram.updates import ALLOWED_UPDATES
+from core.delivery.worker import run_worker
 from core.runtime import Runtime
 from core.settings import TelegramSettings
-from core.worker import run_worker
 
 log = logging.getLogger(__name__)
 ERROR_DELAY = 5.0

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from core.content.catalog import Catalog, Rendered
-from core.messages import Outgoing, t
+from core.dialog.messages import Outgoing, t
 
 MAX_TEXT = 4096  # Telegram counts UTF-16 code units
 

@@ -11,9 +11,9 @@ from bots.telegram import CHANNEL
 from bots.telegram.bot import build_bot
 from bots.telegram.delivery import send_outgoing
 from core.content.catalog import Catalog
-from core.messages import Reply
+from core.delivery.sending import PermanentError, Sender
+from core.dialog.messages import Reply
 from core.runtime import Runtime
-from core.sending import PermanentError, Sender
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, Update
 
 from bots.telegram import CHANNEL
-from core.messages import Incoming
+from core.dialog.messages import Incoming
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")

@@ -19,10 +19,10 @@ from bots.web import openings_api, staff_openings_api
 from bots.web.direct import JobbotApp
 from bots.web.staff_api import install as staff_api_routes
 from bots.wechat.routes import install as wechat_routes
+from core.delivery.sending import Sender
+from core.delivery.worker import run_worker
 from core.runtime import Runtime, build_runtime
-from core.sending import Sender
 from core.settings import Settings
-from core.worker import run_worker
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Req
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from core.people.staff import StaffView
+from core.people.staff_tokens import staff_for_token
 from core.registration import review
 from core.registration.cases import CaseLine, CaseView, open_case, pending
 from core.registration.notify import area_name
 from core.registration.review import ReviewError
-from core.registration.staff_tokens import staff_for_token
 from core.registration.workflow import Env
 from core.runtime import Runtime
-from core.staff import StaffView
 from core.timeutil import utcnow
 
 CHANNEL = "web"

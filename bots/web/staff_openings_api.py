@@ -15,12 +15,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from bots.web.staff_api import RuntimeDep, StaffDep
-from core import audit
 from core.openings.importing import import_openings
 from core.openings.rows import UnreadableFile, read_bytes
 from core.openings.store import ImportReport
+from core.people import audit
+from core.people.staff import StaffView
 from core.runtime import Runtime
-from core.staff import StaffView
 from core.timeutil import utcnow
 
 PATH = "/api/staff/openings/import"

@@ -16,8 +16,8 @@ from wechatpy.exceptions import WeChatClientException
 
 from bots.wechat.storage import Clock, SharedValueStorage
 from bots.wechat.token import AccessTokens, TokenUnavailable
-from core.db import Database
 from core.settings import WeChatSettings
+from core.storage.db import Database
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

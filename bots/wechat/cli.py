@@ -40,7 +40,7 @@ def menu_push() -> None:
 
     from bots.wechat.api import build_api
     from bots.wechat.token import TokenUnavailable
-    from core.db import Database
+    from core.storage.db import Database
 
     cfg = get_settings()
     menu = _menu_json(cfg)

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bots.wechat.storage import locked
-from core.db import Database
-from core.models import Conversation, SharedValue
+from core.storage.db import Database
+from core.storage.models import Conversation, SharedValue
 from core.timeutil import utcnow
 
 CHANNEL = "wechat"

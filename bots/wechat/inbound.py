@@ -13,7 +13,7 @@ from wechatpy.messages import BaseMessage
 from bots.wechat import refusals
 from bots.wechat.quota import event_id
 from bots.wechat.xmlsafe import BadXml
-from core.messages import Incoming
+from core.dialog.messages import Incoming
 
 CHANNEL = "wechat"
 POLITE_TYPES = frozenset({"image", "video", "shortvideo", "link", "file", "miniprogrampage"})

@@ -1,6 +1,6 @@
 """Answers a vetted message inside WeChat's 5-second deadline, or hands it to the outbox.
 
-The engine is synchronous and runs on the runtime's lane (core/lane.py). The request
+The engine is synchronous and runs on the runtime's lane (core/dialog/lane.py). The request
 waits at most the reply budget; if the engine is not done by then, the request answers
 "success" and the reply goes to the outbox (key from the MsgId) in the engine's own
 transaction, so the dispatcher delivers it as a customer-service message. A small lock
@@ -19,11 +19,11 @@ from bots.wechat import continuation, quota, refusals
 from bots.wechat.inbound import CHANNEL, Action, Plan
 from bots.wechat.render import reply_text, split_parts
 from bots.wechat.storage import forget_keys
+from core.delivery.outbox import enqueue
 from core.dialog.commands import fold
-from core.messages import Outgoing, Reply, t
-from core.models import Conversation, OutboxMessage
-from core.outbox import enqueue
+from core.dialog.messages import Outgoing, Reply, t
 from core.runtime import Runtime
+from core.storage.models import Conversation, OutboxMessage
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

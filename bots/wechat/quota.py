@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from bots.wechat.storage import locked
-from core.models import InboundMessage
+from core.storage.models import InboundMessage
 
 CHANNEL = "wechat"
 ACTION_EVENTS = ("subscribe", "scan", "click")

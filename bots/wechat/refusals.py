@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bots.wechat.storage import locked
-from core.models import SharedValue
+from core.storage.models import SharedValue
 
 REFUSED = "user block"
 

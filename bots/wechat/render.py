@@ -8,8 +8,8 @@ import time
 from wechatpy.replies import TextReply
 
 from core.content.catalog import Catalog
-from core.messages import Reply, t
-from core.plaintext import render_plain
+from core.dialog.messages import Reply, t
+from core.dialog.plaintext import render_plain
 
 # A text message (passive reply or customer-service message) carries at most 2048 bytes
 # of UTF-8 content; longer ones fail (45002) or are dropped.

@@ -22,9 +22,9 @@ from bots.wechat.render import passive_xml
 from bots.wechat.schema import check_envelope, check_message
 from bots.wechat.signing import Forbidden, Keys, check_request
 from bots.wechat.xmlsafe import BadXml, read_fields
-from core.db import UNAVAILABLE
 from core.runtime import Runtime
 from core.settings import WeChatSettings
+from core.storage.db import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 PATH = "/wechat"

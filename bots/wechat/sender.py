@@ -24,11 +24,11 @@ from bots.wechat.render import reply_text, split_parts
 from bots.wechat.storage import Clock
 from bots.wechat.token import TokenUnavailable
 from core.content.catalog import Catalog
-from core.db import Database
-from core.messages import Reply
+from core.delivery.sending import HoldForReply, PermanentError, TransientError
+from core.dialog.messages import Reply
 from core.runtime import Runtime
-from core.sending import HoldForReply, PermanentError, TransientError
 from core.settings import ConfigurationError
+from core.storage.db import Database
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

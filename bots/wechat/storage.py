@@ -10,8 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 from wechatpy.session import SessionStorage
 
-from core.db import Database
-from core.models import SharedValue
+from core.storage.db import Database
+from core.storage.models import SharedValue
 from core.timeutil import utcnow
 
 Clock = Callable[[], datetime]

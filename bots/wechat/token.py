@@ -16,7 +16,7 @@ from datetime import timedelta
 from enum import Enum
 
 from bots.wechat.storage import Clock, SharedValueStorage, locked
-from core.models import SharedValue
+from core.storage.models import SharedValue
 from core.timeutil import utcnow
 
 

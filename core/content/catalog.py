@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.content.yamlfile import ContentError, YamlDoc, load_yaml
-from core.messages import Outgoing, Text
+from core.dialog.messages import Outgoing, Text
 
 DEFAULT_LANG = "zh-CN"
 LANGS = ("zh-CN", "en")

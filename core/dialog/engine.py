@@ -18,19 +18,19 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core import audit
 from core.content.loader import Content
-from core.db import Database
+from core.delivery.outbox import HELD, SENT, cancel_pending
 from core.dialog import router
 from core.dialog.commands import CommandWords, fold
 from core.dialog.flow import Ctx, Flow, State, Transition
 from core.dialog.identity import ChatIdentity
-from core.messages import Incoming, Outgoing, Reply, Text, t
-from core.models import Conversation, InboundMessage, OutboxMessage, Staff
-from core.outbox import HELD, SENT, cancel_pending
-from core.personal import Vault
-from core.prepared import PreparedSet, driver_connection
-from core.staff import view
+from core.dialog.messages import Incoming, Outgoing, Reply, Text, t
+from core.people import audit
+from core.people.personal import Vault
+from core.people.staff import view
+from core.storage.db import Database
+from core.storage.models import Conversation, InboundMessage, OutboxMessage, Staff
+from core.storage.prepared import PreparedSet, driver_connection
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

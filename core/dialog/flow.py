@@ -10,9 +10,9 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from core.content.loader import Content
-from core.messages import Outgoing, Text
-from core.personal import Vault
-from core.staff import StaffView
+from core.dialog.messages import Outgoing, Text
+from core.people.personal import Vault
+from core.people.staff import StaffView
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.dialog.flow import Ctx
-from core.messages import Option, Outgoing, t
+from core.dialog.messages import Option, Outgoing, t
 
 MENU_PREFIX = "m:"
 

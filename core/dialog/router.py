@@ -11,7 +11,7 @@ from core.dialog.commands import Command, fold
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.identity import ChatIdentity
 from core.dialog.menu import MenuItem, find_item, item_by_words, menu_message
-from core.messages import Incoming, Outgoing, t
+from core.dialog.messages import Incoming, Outgoing, t
 
 if TYPE_CHECKING:
     from core.dialog.engine import Engine

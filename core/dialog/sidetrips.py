@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from core import staff as staff_service
 from core.dialog.commands import Command
 from core.dialog.flow import IDLE, Ctx, State, Transition
 from core.dialog.identity import ChatIdentity
 from core.dialog.menu import menu_message
-from core.messages import Incoming, Outgoing, t
-from core.staff import view
+from core.dialog.messages import Incoming, Outgoing, t
+from core.people import staff as staff_service
+from core.people.staff import view
 
 if TYPE_CHECKING:
     from core.dialog.engine import Engine

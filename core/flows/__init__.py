@@ -7,9 +7,9 @@ from core.openings.catalogue import Catalogue
 
 
 def default_flows(catalogue: Catalogue) -> dict[str, Flow]:
-    from core.flows.jobs import JobsFlow
-    from core.flows.notices import NoticesFlow
-    from core.flows.subscriptions import SubscribeFlow, UnsubscribeFlow
+    from core.notices.chat import NoticesFlow
+    from core.openings.chat.jobs import JobsFlow
+    from core.openings.chat.subscriptions import SubscribeFlow, UnsubscribeFlow
     from core.registration.chat import registration_flows
 
     flows: list[Flow] = [NoticesFlow(), JobsFlow(catalogue), SubscribeFlow(), UnsubscribeFlow()]

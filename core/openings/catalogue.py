@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from core.db import Database
 from core.matching.search import OpeningDoc, SearchIndex
 from core.matching.vocabulary import Vocabulary, load_vocabulary
 from core.openings.models import Opening
 from core.openings.store import current_version
+from core.storage.db import Database
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

@@ -9,11 +9,11 @@ from typing import Any
 from sqlmodel import col, select
 
 from core.content.loader import Content
-from core.db import Database
 from core.openings.catalogue import vocabulary_for
 from core.openings.models import Opening
 from core.openings.store import ImportReport, apply, check_all
 from core.openings.subscriptions import notify_new
+from core.storage.db import Database
 
 
 def import_openings(

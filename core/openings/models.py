@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from core.models import UTCDateTime
+from core.storage.models import UTCDateTime
 from core.timeutil import utcnow
 
 

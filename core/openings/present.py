@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.messages import Text, t
+from core.dialog.messages import Text, t
 from core.openings.models import Opening
 from core.timeutil import local
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.content.areas import AreaTree
-from core.models import SharedValue
 from core.openings.models import Opening
 from core.openings.rows import OpeningInput, RowError, check_row
+from core.storage.models import SharedValue
 
 VERSION_KEY = "openings.version"
 

@@ -15,13 +15,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from core.content.areas import AreaTree
+from core.delivery.outbox import enqueue
+from core.dialog.messages import Outgoing, Text, t
 from core.matching.search import OpeningDoc, SearchIndex
 from core.matching.vocabulary import Vocabulary
-from core.messages import Outgoing, Text, t
-from core.models import Conversation
 from core.openings.models import Opening, OpeningNotified, OpeningSubscription
 from core.openings.present import line
-from core.outbox import enqueue
+from core.storage.models import Conversation
 
 MAX_PER_IDENTITY = 10
 MAX_KEYWORD = 40

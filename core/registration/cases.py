@@ -7,15 +7,15 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from core import audit
-from core.personal import mask_id_number, mask_name, mask_phone
+from core.people import audit
+from core.people.personal import mask_id_number, mask_name, mask_phone
+from core.people.staff import Role, StaffView
 from core.registration import routing
 from core.registration.answers import Answers, Personal
 from core.registration.models import Registration, RegistrationEvent
 from core.registration.review import Forbidden, load_for
 from core.registration.states import Status
 from core.registration.workflow import Env
-from core.staff import Role, StaffView
 
 LIST_LIMIT = 50
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import date
 
 from core.content.areas import AreaTree
-from core.messages import Text, t
-from core.personal import mask_id_number, mask_name, mask_phone
+from core.dialog.messages import Text, t
+from core.people.personal import mask_id_number, mask_name, mask_phone
 from core.registration.answers import Answers, Field, Personal
 from core.registration.notify import joined
 

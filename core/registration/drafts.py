@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from core.personal import Vault
+from core.people.personal import Vault
 from core.registration.answers import Answers, Personal
 from core.registration.models import RegistrationDraft
 from core.registration.rules import Kind

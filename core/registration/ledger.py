@@ -11,8 +11,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlmodel import col, select
 
-from core import audit
-from core.messages import Text, t
+from core.dialog.messages import Text, t
+from core.people import audit
 from core.registration import routing
 from core.registration.answers import Answers, Field
 from core.registration.corrections import stored_answers

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from core.models import UTCDateTime
+from core.storage.models import UTCDateTime
 from core.timeutil import utcnow
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.content.areas import AreaTree
-from core.messages import Outgoing, Text, t
-from core.models import Conversation, Staff
-from core.outbox import enqueue_to_identities, staff_identities
-from core.personal import Vault, mask_name
+from core.delivery.outbox import enqueue_to_identities, staff_identities
+from core.dialog.messages import Outgoing, Text, t
+from core.people.personal import Vault, mask_name
 from core.registration.models import Registration
+from core.storage.models import Conversation, Staff
 from core.timeutil import local
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from core.personal import Vault
+from core.people.personal import Vault
 from core.registration.answers import Personal
 from core.registration.drafts import discard
 from core.registration.models import Person, PersonIdentity, PersonRevision, Registration

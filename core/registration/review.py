@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.people.staff import StaffView
 from core.registration import routing
 from core.registration.answers import Field
 from core.registration.corrections import stored_answers
 from core.registration.models import Registration
 from core.registration.states import Action, Status
 from core.registration.workflow import Env, attach_person, enter_step, record
-from core.staff import StaffView
 
 OTHER_ITEM = "other"
 RETURNABLE = frozenset({f.value for f in Field} | {OTHER_ITEM})

@@ -13,11 +13,11 @@ from sqlmodel import Session, select
 
 from core.content.areas import AreaTree
 from core.content.worktime import WorkTime
-from core.models import Staff
+from core.people.staff import Role, StaffView
 from core.registration.models import Registration
 from core.registration.rules import RegistrationRules
 from core.registration.states import Status
-from core.staff import Role, StaffView
+from core.storage.models import Staff
 from core.timeutil import local
 
 _PREFIX = {"city": 4, "county": 6, "street": 9, "community": 12}

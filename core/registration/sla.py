@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from core.models import Staff
-from core.outbox import staff_identities
+from core.delivery.outbox import staff_identities
+from core.delivery.scheduler import Due, TickCtx
 from core.registration import drafts, routing
 from core.registration.models import Registration
 from core.registration.notify import task_message
 from core.registration.rules import rules_for
 from core.registration.states import WAITING_FOR_STAFF
-from core.scheduler import Due, TickCtx
+from core.storage.models import Staff
 from core.timeutil import local
 
 

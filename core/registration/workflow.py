@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core import audit
 from core.content.loader import Content
-from core.messages import Outgoing, t
-from core.personal import Vault
+from core.dialog.messages import Outgoing, t
+from core.people import audit
+from core.people.personal import Vault
 from core.registration import notify, people, routing
 from core.registration.answers import Answers
 from core.registration.models import Registration, RegistrationEvent

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import core.models
+import core.storage.models
 
 
 revision = '0002'
@@ -34,13 +34,13 @@ def upgrade() -> None:
     sa.Column('headcount', sa.Integer(), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('contact', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('posted_at', core.models.UTCDateTime(), nullable=True),
-    sa.Column('expires_at', core.models.UTCDateTime(), nullable=True),
+    sa.Column('posted_at', core.storage.models.UTCDateTime(), nullable=True),
+    sa.Column('expires_at', core.storage.models.UTCDateTime(), nullable=True),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('import_batch', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.storage.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('ref')
     )
@@ -54,7 +54,7 @@ def upgrade() -> None:
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('opening_ref', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'external_id', 'opening_ref')
     )
@@ -64,7 +64,7 @@ def upgrade() -> None:
     sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('keyword', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('area_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('created_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'external_id', 'keyword', 'area_code')
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import core.models
+import core.storage.models
 
 revision = '0003'
 down_revision = '0002'
@@ -32,8 +32,8 @@ def upgrade() -> None:
     sa.Column('name_enc', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
     sa.Column('phone_enc', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
     sa.Column('area_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-    sa.Column('created_at', core.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.storage.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('id_hash')
     )
@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('created_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'external_id')
@@ -69,18 +69,18 @@ def upgrade() -> None:
     sa.Column('phone_enc', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('privacy_version', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-    sa.Column('privacy_accepted_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('privacy_accepted_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.Column('pledge_version', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
-    sa.Column('pledge_signed_at', core.models.UTCDateTime(), nullable=True),
+    sa.Column('pledge_signed_at', core.storage.models.UTCDateTime(), nullable=True),
     sa.Column('returned_items', sa.JSON(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('submitted_at', core.models.UTCDateTime(), nullable=False),
-    sa.Column('accepted_at', core.models.UTCDateTime(), nullable=True),
-    sa.Column('decided_at', core.models.UTCDateTime(), nullable=True),
-    sa.Column('step_started_at', core.models.UTCDateTime(), nullable=False),
-    sa.Column('remind_at', core.models.UTCDateTime(), nullable=True),
-    sa.Column('due_at', core.models.UTCDateTime(), nullable=True),
-    sa.Column('updated_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', core.storage.models.UTCDateTime(), nullable=False),
+    sa.Column('accepted_at', core.storage.models.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', core.storage.models.UTCDateTime(), nullable=True),
+    sa.Column('step_started_at', core.storage.models.UTCDateTime(), nullable=False),
+    sa.Column('remind_at', core.storage.models.UTCDateTime(), nullable=True),
+    sa.Column('due_at', core.storage.models.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.Column('registration_id', sa.Integer(), nullable=True),
     sa.Column('changed', sa.JSON(), nullable=False),
     sa.Column('previous', sa.JSON(), nullable=False),
-    sa.Column('at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('at', core.storage.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -117,9 +117,9 @@ def upgrade() -> None:
     sa.Column('id_number_enc', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
     sa.Column('phone_enc', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
     sa.Column('privacy_version', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-    sa.Column('privacy_accepted_at', core.models.UTCDateTime(), nullable=False),
-    sa.Column('created_at', core.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('privacy_accepted_at', core.storage.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.storage.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'external_id')
@@ -130,7 +130,7 @@ def upgrade() -> None:
     op.create_table('registration_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('registration_id', sa.Integer(), nullable=False),
-    sa.Column('at', core.models.UTCDateTime(), nullable=False),
+    sa.Column('at', core.storage.models.UTCDateTime(), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('from_status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),

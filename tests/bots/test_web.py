@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from bots.web.app import create_app
-from core.db import Database
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
 
 
 def test_healthz_checks_the_database(settings: Settings, runtime: Runtime) -> None:

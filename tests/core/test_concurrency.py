@@ -6,12 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import select
 
-from core.db import Database
 from core.dialog.flow import Ctx, Input, State, Transition
-from core.messages import Incoming, Outgoing, t
-from core.models import Conversation, InboundMessage
+from core.dialog.messages import Incoming, Outgoing, t
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.models import Conversation, InboundMessage
 
 
 class CountingFlow:

@@ -135,7 +135,7 @@ def test_the_area_an_address_belongs_to(address: str, code: str | None) -> None:
 
 
 def test_texts_without_parameters_render_the_same_every_time() -> None:
-    from core.messages import t
+    from core.dialog.messages import t
 
     catalog = Catalog(
         {"zh-CN": {"a": "{{x}} 甲", "b": "{n} 乙"}, "en": {"a": "{{x}} A", "b": "{n} B"}}

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from core.db import Database
-from core.dispatch import Dispatcher, backoff
-from core.messages import Outgoing, Reply, t
-from core.models import Conversation, OutboxMessage
-from core.outbox import enqueue
-from core.sending import HoldForReply, PermanentError, TransientError
+from core.delivery.dispatch import Dispatcher, backoff
+from core.delivery.outbox import enqueue
+from core.delivery.sending import HoldForReply, PermanentError, TransientError
+from core.dialog.messages import Outgoing, Reply, t
+from core.storage.db import Database
+from core.storage.models import Conversation, OutboxMessage
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 

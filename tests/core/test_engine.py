@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from core.models import Conversation, InboundMessage
 from core.runtime import Runtime
+from core.storage.models import Conversation, InboundMessage
 from tests.talk import Talk
 
 
@@ -183,9 +183,9 @@ def test_same_message_id_on_another_channel_is_a_different_message(runtime: Runt
 
 
 def test_forget_removes_chat_side_data_and_stops_pushes(runtime: Runtime) -> None:
-    from core.messages import Outgoing, t
-    from core.models import OutboxMessage
-    from core.outbox import enqueue
+    from core.delivery.outbox import enqueue
+    from core.dialog.messages import Outgoing, t
+    from core.storage.models import OutboxMessage
 
     talk = Talk(runtime, channel="wechat", user="o-123")
     talk.send("菜单", message_id="1")
@@ -207,9 +207,9 @@ def test_forget_removes_chat_side_data_and_stops_pushes(runtime: Runtime) -> Non
 
 
 def test_on_reply_hook_commits_with_the_step_or_not_at_all(runtime: Runtime) -> None:
-    from core.messages import Incoming
-    from core.models import OutboxMessage
-    from core.outbox import enqueue
+    from core.delivery.outbox import enqueue
+    from core.dialog.messages import Incoming
+    from core.storage.models import OutboxMessage
 
     def late(session, reply) -> None:  # type: ignore[no-untyped-def]
         enqueue(
@@ -239,9 +239,9 @@ def test_on_reply_hook_commits_with_the_step_or_not_at_all(runtime: Runtime) -> 
 
 
 def test_held_pushes_ride_along_once_and_only_for_their_recipient(runtime: Runtime) -> None:
-    from core.messages import Outgoing, t
-    from core.models import OutboxMessage
-    from core.outbox import HELD, SENT, enqueue
+    from core.delivery.outbox import HELD, SENT, enqueue
+    from core.dialog.messages import Outgoing, t
+    from core.storage.models import OutboxMessage
 
     me = Talk(runtime, channel="wechat", user="o-1")
     other = Talk(runtime, channel="wechat", user="o-2")

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from core import lane as lane_module
-from core.lane import Lane
+from core.dialog import lane as lane_module
+from core.dialog.lane import Lane
 
 pytestmark = pytest.mark.anyio
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from core.db import Database
-from core.migrate import SchemaOutdated, require_current_schema, schema_status, upgrade
 from core.runtime import build_runtime
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.migrate import SchemaOutdated, require_current_schema, schema_status, upgrade
 
 
 def test_migrated_database_is_current(db: Database) -> None:

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from core.logging_setup import RedactingFilter
-from core.personal import Vault, mask_id_number, mask_name, mask_phone, redact
+from core.people.personal import Vault, mask_id_number, mask_name, mask_phone, redact
 
 ID = "11010519491231002X"
 PHONE = "13812345678"

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from core.db import Database
-from core.models import Conversation, OutboxMessage
-from core.prepared import Prepared, driver_connection
+from core.storage.db import Database
+from core.storage.models import Conversation, OutboxMessage
+from core.storage.prepared import Prepared, driver_connection
 
 _CONV = Conversation.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]

@@ -10,12 +10,12 @@ from pathlib import Path
 from sqlmodel import select
 
 from core.content.worktime import WorkTime
-from core.db import Database
-from core.messages import Outgoing, t
-from core.models import InboundMessage, OutboxMessage
+from core.delivery.scheduler import Due, Housekeeping, TickCtx, tick
+from core.dialog.messages import Outgoing, t
 from core.runtime import Runtime
-from core.scheduler import Due, Housekeeping, TickCtx, tick
 from core.settings import PROJECT_ROOT
+from core.storage.db import Database
+from core.storage.models import InboundMessage, OutboxMessage
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from core.models import AuditEntry, Conversation
+from core.people.staff import Role, add_staff, issue_link_code
 from core.runtime import Runtime
-from core.staff import Role, add_staff, issue_link_code
+from core.storage.models import AuditEntry, Conversation
 from core.timeutil import utcnow
 from tests.talk import Talk
 
@@ -80,7 +80,7 @@ def test_mine_shows_the_staff_link(runtime: Runtime) -> None:
 
 
 def test_link_code_expiry_is_in_the_future(runtime: Runtime) -> None:
-    from core.models import StaffLinkCode
+    from core.storage.models import StaffLinkCode
 
     _code(runtime, minutes=30)
     with runtime.db.transaction() as session:

@@ -6,11 +6,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.db import Database
 from core.openings.catalogue import Catalogue
 from core.openings.importing import import_openings
 from core.openings.rows import read_rows
 from core.runtime import Runtime
+from core.storage.db import Database
 from tests.openings.conftest import NOW, ROWS
 
 

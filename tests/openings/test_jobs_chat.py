@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from core.models import OutboxMessage
 from core.openings.importing import import_openings
 from core.openings.rows import read_rows
 from core.openings.store import ImportReport
 from core.runtime import Runtime
+from core.storage.models import OutboxMessage
 from tests.openings.conftest import NOW, ROWS
 from tests.talk import Talk
 

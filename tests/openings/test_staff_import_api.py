@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from bots.web.app import create_app
-from core.models import AuditEntry
 from core.openings.models import Opening
-from core.registration.staff_tokens import issue_token
+from core.people.staff import Role, add_staff
+from core.people.staff_tokens import issue_token
 from core.runtime import Runtime
-from core.staff import Role, add_staff
+from core.storage.models import AuditEntry
 from tests.openings.conftest import HEADER, ROWS
 
 PATH = "/api/staff/openings/import"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
+from core.people.staff import Role
 from core.registration.models import Registration
 from core.runtime import Runtime
-from core.staff import Role
 from tests.registration.helpers import COMMUNITY, STREET, StaffChat, id_number, staff_chat
 from tests.talk import Talk
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from core.models import OutboxMessage
+from core.people.staff import Role, add_staff, issue_link_code
 from core.registration.idcard import check_character
 from core.runtime import Runtime
-from core.staff import Role, add_staff, issue_link_code
+from core.storage.models import OutboxMessage
 from core.timeutil import utcnow
 from tests.talk import Talk
 

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from bots.cli import app
-from core.db import Database
-from core.models import AuditEntry, Staff
+from core.storage.db import Database
+from core.storage.models import AuditEntry, Staff
 from tests.cli import invoke_ok, runner
 from tests.registration.helpers import id_number
 

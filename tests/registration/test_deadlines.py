@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.models import Staff
+from core.delivery.scheduler import tick
+from core.people.staff import view
 from core.registration.cases import pending
 from core.registration.models import Registration
 from core.registration.routing import deadlines
@@ -12,8 +13,7 @@ from core.registration.rules import rules_for
 from core.registration.sla import RegistrationDeadlines
 from core.registration.workflow import Env
 from core.runtime import Runtime
-from core.scheduler import tick
-from core.staff import view
+from core.storage.models import Staff
 from core.timeutil import SHANGHAI
 from tests.registration.conftest import latest, submit_job_seeker, submit_unemployed
 from tests.registration.helpers import StaffChat, pushes

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from core.db import Database
-from core.models import Conversation
+from core.delivery.scheduler import tick
 from core.registration.models import RegistrationDraft
 from core.registration.sla import DraftRetention
 from core.runtime import Runtime, build_runtime
-from core.scheduler import tick
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.models import Conversation
 from core.timeutil import utcnow
 from tests.registration.conftest import PHONE, fill_identity
 from tests.registration.helpers import id_number

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from core.plaintext import render_reply
+from core.dialog.plaintext import render_reply
 from core.registration import drafts
 from core.registration.drafts import Draft
 from core.registration.models import Registration, RegistrationDraft

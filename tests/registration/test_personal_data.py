@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, col, select
 
 from bots.console.sender import TerminalSender
-from core.dispatch import Dispatcher
-from core.models import AuditEntry
+from core.delivery.dispatch import Dispatcher
+from core.delivery.scheduler import tick
+from core.people.staff import Role
 from core.registration.sla import RegistrationDeadlines
 from core.runtime import Runtime
-from core.scheduler import tick
-from core.staff import Role
+from core.storage.models import AuditEntry
 from tests.registration.conftest import PHONE, latest, submit_unemployed
 from tests.registration.helpers import COMMUNITY, STREET, id_number, staff_chat
 from tests.talk import Talk

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from core.db import Database
-from core.models import AuditEntry
-from core.plaintext import render_reply
+from core.dialog.plaintext import render_reply
+from core.people.staff import Role
 from core.registration.models import PersonIdentity, Registration, RegistrationEvent
 from core.runtime import Runtime, build_runtime
 from core.settings import PROJECT_ROOT, Settings
-from core.staff import Role
+from core.storage.db import Database
+from core.storage.models import AuditEntry
 from tests.registration.conftest import (
     employed_summary,
     latest,

@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
 from bots.web.app import create_app
-from core.models import AuditEntry, OutboxMessage, Staff
+from core.people.staff import Role, add_staff
+from core.people.staff_tokens import issue_token
 from core.registration.models import Registration, RegistrationEvent
-from core.registration.staff_tokens import issue_token
 from core.runtime import Runtime
 from core.settings import Settings
-from core.staff import Role, add_staff
+from core.storage.models import AuditEntry, OutboxMessage, Staff
 from tests.registration.conftest import latest, submit_job_seeker, submit_unemployed
 from tests.registration.helpers import (
     COMMUNITY,

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 
 from core.content.areas import Area
 from core.dialog.flow import Input
-from core.messages import Option, Outgoing, t
-from core.models import Conversation
+from core.dialog.messages import Option, Outgoing, t
 from core.registration.answers import Field
 from core.registration.area_search import find_areas
 from core.registration.chat.steps import Asking, Outcome, done, retry, stay
+from core.storage.models import Conversation
 
 PICK, HERE, ANY, TOP, SCENE = "r:a:", "r:a:here", "r:a:any", "r:a:top", "r:a:scene"
 

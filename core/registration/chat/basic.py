@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.dialog.flow import Input
-from core.messages import Option, Outgoing, t
+from core.dialog.messages import Option, Outgoing, t
 from core.registration.answers import Field
 from core.registration.chat.steps import (
     SKIP,

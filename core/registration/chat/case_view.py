@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.dialog.flow import Ctx
-from core.messages import Option, Outgoing, Text, t
+from core.dialog.messages import Option, Outgoing, Text, t
+from core.people.staff import StaffView
 from core.registration import routing
 from core.registration.cases import CaseView
 from core.registration.chat.forms import questions_of
@@ -14,7 +15,6 @@ from core.registration.models import Registration
 from core.registration.notify import item_texts, joined, stacked, when
 from core.registration.rules import rules_for
 from core.registration.states import Status
-from core.staff import StaffView
 
 LIST, FULL = "s:list", "s:full"
 ACCEPT, RETURN, APPROVE, REJECT = "s:acc", "s:ret", "s:ok", "s:rej"

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
-from core.messages import Option, Outgoing, t
+from core.dialog.messages import Option, Outgoing, t
 from core.registration import drafts
 from core.registration.answers import Answers, Field
 from core.registration.chat import summary

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from core.dialog.flow import Input
-from core.messages import Option, Outgoing, t
+from core.dialog.messages import Option, Outgoing, t
 from core.registration.answers import Answers, Field, Wish
 from core.registration.chat.steps import Asking, Outcome, done, retry, stay
 from core.registration.notify import joined

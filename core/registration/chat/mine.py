@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from core.dialog.flow import Ctx
+from core.dialog.messages import Outgoing, Text, t
 from core.dialog.sidetrips import MINE_SECTIONS
-from core.messages import Outgoing, Text, t
 from core.registration import drafts
 from core.registration.models import Registration
 from core.registration.notify import stacked

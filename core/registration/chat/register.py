@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
-from core.messages import Option, Outgoing, t
+from core.dialog.messages import Option, Outgoing, t
 from core.registration import drafts
 from core.registration.chat.form import SUMMARY
 from core.registration.chat.forms import FORMS

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.dialog.flow import Ctx, Input, State
-from core.messages import Option, Outgoing, t
+from core.dialog.messages import Option, Outgoing, t
 from core.registration.chat.forms import questions_of
 from core.registration.models import Registration
 from core.registration.review import OTHER_ITEM

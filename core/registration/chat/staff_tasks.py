@@ -21,7 +21,8 @@ from enum import StrEnum
 
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
-from core.messages import Option, Outgoing, Text, t
+from core.dialog.messages import Option, Outgoing, Text, t
+from core.people.staff import StaffView
 from core.registration import review
 from core.registration.cases import CaseLine, open_case, pending
 from core.registration.chat.case_view import (
@@ -39,7 +40,6 @@ from core.registration.chat.return_items import ITEM, ItemPicker
 from core.registration.notify import short_area, when
 from core.registration.review import OTHER_ITEM, ReviewError
 from core.registration.workflow import Env
-from core.staff import StaffView
 
 OPEN, SKIP = "s:o:", "s:skip"
 

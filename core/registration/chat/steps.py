@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from core.dialog.flow import Ctx, Input
-from core.messages import Option, Outgoing, Text, t
+from core.dialog.messages import Option, Outgoing, Text, t
 from core.registration.answers import Answers
 from core.registration.rules import Kind, RegistrationRules, rules_for
 from core.timeutil import local

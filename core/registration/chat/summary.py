@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
-from core.messages import Option, Outgoing, Text, t
+from core.dialog.messages import Option, Outgoing, Text, t
 from core.registration import drafts, workflow
 from core.registration.answers import Field
 from core.registration.display import masked, value_text

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from bots.web.app import create_app
-from core.db import Database
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
 from tests.bots.telegram.fake_api import FakeBotApi, FakeServer
 
 TOKEN = "123456:TEST-token_for-the-fake-api"
@@ -87,7 +87,7 @@ def stored(db: Database) -> dict[str, int]:
     """How many conversations, re-delivery records and outbox rows exist."""
     from sqlmodel import func, select
 
-    from core.models import Conversation, InboundMessage, OutboxMessage
+    from core.storage.models import Conversation, InboundMessage, OutboxMessage
 
     with db.transaction() as session:
         return {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from core.db import Database
-from core.models import Conversation
+from core.storage.db import Database
+from core.storage.models import Conversation
 from tests.bots.telegram.conftest import post, stored, update
 from tests.bots.telegram.fake_api import FakeBotApi
 

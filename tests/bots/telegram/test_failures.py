@@ -10,11 +10,11 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bots.web.app import create_app
-from core.db import Database
-from core.messages import Incoming, Reply
-from core.models import OutboxMessage
+from core.dialog.messages import Incoming, Reply
 from core.runtime import Runtime
 from core.settings import ConfigurationError, Settings
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 from core.timeutil import utcnow
 from tests.bots.telegram.conftest import post, stored, update
 from tests.bots.telegram.fake_api import FakeBotApi

@@ -11,10 +11,10 @@ from sqlalchemy.exc import OperationalError
 from bots.telegram.bot import build_application
 from bots.telegram.handling import UpdateHandler
 from bots.telegram.polling import PollConflict, poll, run_polling
-from core.db import Database
-from core.messages import Incoming, Reply
+from core.dialog.messages import Incoming, Reply
 from core.runtime import Runtime
 from core.settings import Settings
+from core.storage.db import Database
 from tests.bots.telegram.conftest import post, stored, update
 from tests.bots.telegram.fake_api import FakeBotApi
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bots.telegram.render import MAX_TEXT, render_message, split_text
-from core.messages import Link, Option, Outgoing, t
+from core.dialog.messages import Link, Option, Outgoing, t
 from core.runtime import Runtime
 
 

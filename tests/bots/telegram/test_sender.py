@@ -12,13 +12,13 @@ from sqlmodel import col, select
 
 from bots.senders import build_senders
 from bots.telegram.sender import TelegramSender, telegram_senders
-from core.dispatch import Dispatcher
-from core.messages import Incoming, Outgoing, Reply, t
-from core.models import Conversation, OutboxMessage
-from core.outbox import enqueue
+from core.delivery.dispatch import Dispatcher
+from core.delivery.outbox import enqueue
+from core.delivery.sending import PermanentError, TransientError
+from core.dialog.messages import Incoming, Outgoing, Reply, t
 from core.runtime import Runtime, build_runtime
-from core.sending import PermanentError, TransientError
 from core.settings import Settings
+from core.storage.models import Conversation, OutboxMessage
 from core.timeutil import utcnow
 from tests.bots.telegram.fake_api import FakeBotApi
 

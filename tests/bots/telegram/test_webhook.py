@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from bots.web.app import create_app
-from core.db import Database
-from core.messages import Incoming, Outgoing, Reply, t
-from core.models import Conversation, OutboxMessage
-from core.outbox import enqueue
+from core.delivery.outbox import enqueue
+from core.dialog.messages import Incoming, Outgoing, Reply, t
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.models import Conversation, OutboxMessage
 from tests.bots.telegram.conftest import SECRET, post, stored, update
 from tests.bots.telegram.fake_api import FakeBotApi
 

@@ -16,9 +16,9 @@ from wechatpy.crypto import WeChatCrypto
 from bots.web.app import create_app
 from bots.wechat.signing import signature
 from bots.wechat.xmlsafe import read_fields
-from core.db import Database
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
 from tests.bots.wechat.fake_api import FakeServer, FakeWeChat
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "wechat"

@@ -11,14 +11,14 @@ from sqlmodel import select
 
 from bots.wechat.passive import late_key
 from bots.wechat.sender import build_sender
-from core.db import Database
+from core.delivery.dispatch import Dispatcher
+from core.delivery.outbox import SENT
 from core.dialog.engine import OnReply
-from core.dispatch import Dispatcher
-from core.messages import Incoming, Reply
-from core.models import OutboxMessage
-from core.outbox import SENT
+from core.dialog.messages import Incoming, Reply
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 from tests.bots.wechat.conftest import OPENID, WeChatPoster, app_client, payload, wechat_settings
 from tests.bots.wechat.fake_api import FakeServer, FakeWeChat
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from bots.cli import app
 from bots.wechat.config import load_wechat_content
 from core.content.yamlfile import ContentError
-from core.db import Database
 from core.settings import PROJECT_ROOT, get_settings
+from core.storage.db import Database
 from tests.bots.wechat.conftest import APP_ID, TOKEN
 from tests.bots.wechat.fake_api import FakeServer, FakeWeChat
 
@@ -25,7 +25,7 @@ CONTENT = PROJECT_ROOT / "content"
 def cli_env(monkeypatch: pytest.MonkeyPatch, db: Database) -> Iterator[None]:
     monkeypatch.setenv("JOBBOT_DATABASE_URL", db.url)
     # The test database may live in its own PostgreSQL schema: hand the CLI that one.
-    monkeypatch.setattr("core.db.Database", lambda _url: _Borrowed(db))
+    monkeypatch.setattr("core.storage.db.Database", lambda _url: _Borrowed(db))
     monkeypatch.setenv("JOBBOT_ENV", "test")
     get_settings.cache_clear()
     yield

@@ -6,11 +6,11 @@ import pytest
 from sqlmodel import select
 
 from bots.wechat import continuation, refusals
-from core.db import Database
-from core.messages import t
-from core.models import Conversation, InboundMessage, OutboxMessage, SharedValue
-from core.outbox import CANCELLED, enqueue
+from core.delivery.outbox import CANCELLED, enqueue
+from core.dialog.messages import t
 from core.runtime import Runtime
+from core.storage.db import Database
+from core.storage.models import Conversation, InboundMessage, OutboxMessage, SharedValue
 from tests.bots.wechat.conftest import OPENID, WeChatPoster, counts, payload
 
 pytestmark = pytest.mark.anyio

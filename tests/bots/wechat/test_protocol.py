@@ -10,10 +10,10 @@ from wechatpy.crypto import WeChatCrypto
 
 from bots.wechat.signing import signature
 from core.content.catalog import Catalog
-from core.db import Database
-from core.messages import t
+from core.dialog.messages import t
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
 from tests.bots.wechat.conftest import (
     AES_KEY,
     APP_ID,

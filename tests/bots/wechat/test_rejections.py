@@ -9,9 +9,9 @@ import pytest
 from wechatpy.crypto import WeChatCrypto
 
 from bots.wechat.signing import signature
-from core.db import Database
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import Database
 from tests.bots.wechat.conftest import (
     AES_KEY,
     APP_ID,

@@ -7,7 +7,7 @@ import pytest
 from bots.wechat.render import TEXT_LIMIT_BYTES, passive_xml, split_parts
 from bots.wechat.xmlsafe import read_fields
 from core.dialog.engine import OnReply
-from core.messages import Incoming, Outgoing, Reply, t
+from core.dialog.messages import Incoming, Outgoing, Reply, t
 from core.runtime import Runtime
 from tests.bots.wechat.conftest import ACCOUNT, OPENID, WeChatPoster, payload
 

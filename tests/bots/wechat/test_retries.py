@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
-from core.db import Database
-from core.messages import t
-from core.models import InboundMessage
+from core.dialog.messages import t
 from core.runtime import Runtime
+from core.storage.db import Database
+from core.storage.models import InboundMessage
 from tests.bots.wechat.conftest import WeChatPoster, payload
 
 pytestmark = pytest.mark.anyio

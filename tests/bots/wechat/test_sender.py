@@ -13,14 +13,14 @@ from bots.wechat.api import build_api
 from bots.wechat.config import Template
 from bots.wechat.render import TEXT_LIMIT_BYTES
 from bots.wechat.sender import WeChatSender, build_sender
-from core.db import Database
-from core.dispatch import Dispatcher
-from core.messages import Incoming, Outgoing, Reply, t
-from core.models import Conversation, OutboxMessage
-from core.outbox import FAILED, HELD, enqueue
+from core.delivery.dispatch import Dispatcher
+from core.delivery.outbox import FAILED, HELD, enqueue
+from core.delivery.sending import HoldForReply, PermanentError, TransientError
+from core.dialog.messages import Incoming, Outgoing, Reply, t
 from core.runtime import Runtime, build_runtime
-from core.sending import HoldForReply, PermanentError, TransientError
 from core.settings import Settings
+from core.storage.db import Database
+from core.storage.models import Conversation, OutboxMessage
 from core.timeutil import utcnow
 from tests.bots.wechat.conftest import (
     OPENID,

@@ -9,9 +9,9 @@ import pytest
 
 from bots.wechat.api import build_api
 from bots.wechat.token import TokenUnavailable
-from core.db import Database
 from core.runtime import build_runtime
 from core.settings import Settings
+from core.storage.db import Database
 from core.timeutil import utcnow
 from tests.bots.wechat.conftest import wechat_settings
 from tests.bots.wechat.fake_api import FakeServer, FakeWeChat

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from core.models import RateBucket
+from core.storage.models import RateBucket
 
 
 def take(

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from core.content.loader import Content
-from core.db import Database
-from core.messages import Outgoing
-from core.models import InboundMessage, StaffLinkCode
-from core.outbox import enqueue
-from core.personal import Vault
+from core.delivery.outbox import enqueue
+from core.dialog.messages import Outgoing
+from core.people.personal import Vault
+from core.storage.db import Database
+from core.storage.models import InboundMessage, StaffLinkCode
 
 log = logging.getLogger(__name__)
 

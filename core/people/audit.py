@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from core.models import AuditEntry
-from core.personal import redact
+from core.people.personal import redact
+from core.storage.models import AuditEntry
 
 
 def record(

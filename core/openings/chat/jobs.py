@@ -20,8 +20,8 @@ from typing import Any
 from sqlmodel import col, select
 
 from core.dialog.flow import Ctx, Input, State, Transition
+from core.dialog.messages import Option, Outgoing, Text, t
 from core.matching.search import SearchResult
-from core.messages import Option, Outgoing, Text, t
 from core.openings import present
 from core.openings.catalogue import Catalogue
 from core.openings.matches import matching_refs, profile_of

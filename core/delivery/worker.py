@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 
 import anyio
 
-from core.dispatch import Dispatcher
+from core.delivery.dispatch import Dispatcher
+from core.delivery.scheduler import Job, default_jobs, tick
+from core.delivery.sending import Sender
 from core.runtime import Runtime
-from core.scheduler import Job, default_jobs, tick
-from core.sending import Sender
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from core.db import Database
 from core.settings import PROJECT_ROOT
+from core.storage.db import Database
 
 
 class SchemaOutdated(RuntimeError):

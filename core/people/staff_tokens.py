@@ -7,9 +7,9 @@ import secrets
 
 from sqlmodel import Session, select
 
-from core import audit
-from core.models import Staff
-from core.staff import StaffView, view
+from core.people import audit
+from core.people.staff import StaffView, view
+from core.storage.models import Staff
 
 
 def _hash(token: str) -> str:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.messages import Outgoing, Reply
-from core.models import Conversation, OutboxMessage
+from core.dialog.messages import Outgoing, Reply
+from core.storage.models import Conversation, OutboxMessage
 from core.timeutil import utcnow
 
 PENDING, SENT, FAILED, CANCELLED, HELD = "pending", "sent", "failed", "cancelled", "held"

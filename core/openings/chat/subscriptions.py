@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
-from core.messages import Option, Outgoing, t
+from core.dialog.messages import Option, Outgoing, t
 from core.openings.models import OpeningSubscription
 from core.openings.subscriptions import Outcome, describe, of_identity, subscribe
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from core.messages import Reply
+from core.dialog.messages import Reply
 
 
 class TransientError(Exception):

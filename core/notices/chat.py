@@ -16,7 +16,7 @@ from enum import StrEnum
 from core.content.notices import Notice
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
-from core.messages import Link, Option, Outgoing, t
+from core.dialog.messages import Link, Option, Outgoing, t
 
 PAGE = 5
 

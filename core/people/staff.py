@@ -10,10 +10,10 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
-from core import audit
 from core.dialog.identity import ChatIdentity
-from core.models import Staff, StaffLinkCode
-from core.personal import Vault
+from core.people import audit
+from core.people.personal import Vault
+from core.storage.models import Staff, StaffLinkCode
 
 # No 0/O, 1/I/L: a code read aloud or typed on a phone keyboard survives.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

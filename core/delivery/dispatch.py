@@ -13,12 +13,12 @@ import anyio
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from core import ratelimit
-from core.db import Database
-from core.messages import Reply
-from core.models import OutboxMessage
-from core.outbox import CANCELLED, FAILED, HELD, PENDING, SENT, mark_unreachable
-from core.sending import HoldForReply, PermanentError, Sender, TransientError
+from core.delivery import ratelimit
+from core.delivery.outbox import CANCELLED, FAILED, HELD, PENDING, SENT, mark_unreachable
+from core.delivery.sending import HoldForReply, PermanentError, Sender, TransientError
+from core.dialog.messages import Reply
+from core.storage.db import Database
+from core.storage.models import OutboxMessage
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.content.catalog import Catalog
-from core.messages import Outgoing, Reply
+from core.dialog.messages import Outgoing, Reply
 
 
 def render_plain(catalog: Catalog, message: Outgoing, lang: str) -> str:

@@ -1,0 +1,38 @@
+"""What every command-line module shares: consoles, settings and a runtime that fail cleanly.
+
+Sub-command modules import this, never ``bots.cli`` (which imports them)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from core.content.yamlfile import ContentError
+from core.settings import ConfigurationError, Settings, get_settings
+from core.storage.migrate import SchemaOutdated
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+out = Console()
+err = Console(stderr=True)
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ConfigurationError as exc:
+        err.print(f"[red]Configuration error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def runtime(check_schema: bool = True) -> Runtime:
+    from core.runtime import build_runtime
+
+    try:
+        return build_runtime(settings(), check_schema=check_schema)
+    except (ContentError, SchemaOutdated, ConfigurationError) as exc:
+        err.print(f"[red]Cannot start:[/] {exc}")
+        raise typer.Exit(2) from None

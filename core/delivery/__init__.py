@@ -1,0 +1,1 @@
+"""Delivery: the outbox, the dispatcher, rate limits, the scheduler tick and the worker loops."""

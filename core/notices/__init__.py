@@ -1,0 +1,1 @@
+"""政策资讯: browsing the notices in content/notices.yaml."""

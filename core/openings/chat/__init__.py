@@ -1,0 +1,1 @@
+"""The openings feature's chat flows: search, details, subscriptions."""

@@ -1,0 +1,1 @@
+"""People: personal data (encryption, masking), staff accounts and tokens, the audit trail."""

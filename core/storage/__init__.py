@@ -1,0 +1,1 @@
+"""Storage: the database, hot-path statements, migrations and the tables of the foundation."""
