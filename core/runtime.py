@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.content.catalog import LANGS
 from core.content.loader import Content, load_content
+from core.content.yamlfile import ContentError
+from core.delivery.scheduler import Job
 from core.dialog.engine import Engine, EngineConfig
-from core.dialog.flow import Flow
 from core.dialog.lane import Lane
-from core.flows import default_flows
+from core.features import Assembly, Deps, Feature, assemble
+from core.installed import installed
 from core.openings.catalogue import Catalogue
 from core.people.personal import Vault
 from core.registration.rules import rules_for
@@ -28,9 +31,16 @@ class Runtime:
     content: Content
     vault: Vault
     engine: Engine
+    # The openings search index: a cache every feature and the openings API read.
     catalogue: Catalogue
     # Where channel adapters run the engine; shared, so SQLite sees one writer per process.
     lane: Lane
+    features: Assembly
+
+    @property
+    def jobs(self) -> list[Job]:
+        """The scheduler jobs of every enabled feature (and housekeeping)."""
+        return self.features.jobs()
 
     def close(self) -> None:
         self.db.dispose()
@@ -40,18 +50,33 @@ def build_runtime(
     settings: Settings,
     *,
     db: Database | None = None,
-    flows: Mapping[str, Flow] | None = None,
+    features: Sequence[Feature] | None = None,
     check_schema: bool = True,
 ) -> Runtime:
-    """Loads content (fails loudly on a bad file) and refuses an outdated schema."""
+    """Loads content (fails loudly on a bad file) and refuses an outdated schema.
+
+    ``features`` replaces the enabled list (``core.installed``), e.g. in tests."""
     content = load_content(settings.content_dir)
     rules_for(content)  # registration parameters are content too: fail at start-up, not mid-chat
+    assembly = assemble(features) if features is not None else installed()
+    _require_texts(content, assembly)
     database = db or Database(settings.database_url)
     if check_schema:
         require_current_schema(database)
     vault = Vault(settings.resolved_secret_key())
     config = EngineConfig(idle_timeout=timedelta(minutes=settings.idle_timeout_minutes))
     catalogue = Catalogue(database, settings.content_dir)
-    engine = Engine(database, content, vault, flows or default_flows(catalogue), config)
+    parts = assembly.parts(Deps(database, content, catalogue))
+    engine = Engine(database, content, vault, parts, config, erasers=assembly.erasers())
     lane = Lane("engine", 1 if database.is_sqlite else ENGINE_THREADS)
-    return Runtime(settings, database, content, vault, engine, catalogue, lane)
+    return Runtime(settings, database, content, vault, engine, catalogue, lane, assembly)
+
+
+def _require_texts(content: Content, assembly: Assembly) -> None:
+    """A feature's text files must be there in every language (the catalog checks the ids)."""
+    messages = content.directory / "messages"
+    for name in assembly.text_files():
+        for lang in LANGS:
+            path = messages / f"{lang}.{name}.yaml"
+            if not path.is_file():
+                raise ContentError(path, "", "missing: an enabled feature's texts")

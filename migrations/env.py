@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import core.storage.tables  # noqa: F401  (registers every table on the metadata)
+import core.installed  # noqa: F401  (every enabled feature's tables join the metadata)
 from core.settings import get_settings
 from core.storage.db import create_db_engine
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
-import core.storage.tables  # noqa: F401
+import core.installed  # noqa: F401  (every enabled feature's tables)
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from core.storage.db import Database, scratch_schema

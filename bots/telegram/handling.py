@@ -16,7 +16,7 @@ from bots.telegram.delivery import send_outgoing
 from bots.telegram.updates import Inbound, translate
 from core.delivery.outbox import enqueue, mark_unreachable
 from core.delivery.sending import PermanentError, TransientError
-from core.dialog.engine import pick_lang
+from core.dialog.conversation import pick_lang
 from core.dialog.messages import Incoming, Outgoing, Reply, t
 from core.runtime import Runtime
 from core.storage.db import UNAVAILABLE

@@ -8,13 +8,18 @@ from typing import Any
 
 from core.content.yamlfile import ContentError, YamlDoc, load_yaml
 from core.dialog.commands import Command
-from core.dialog.menu import MAIN_MENU, MENU_PREFIX
+from core.dialog.menu import MENU_PREFIX
+from core.dialog.menu import assemble as assemble_menu
+from core.installed import FEATURES
 
 MAX_BUTTONS, MAX_SUB_BUTTONS = 3, 5
 BUTTON_NAME_BYTES, SUB_NAME_BYTES = 16, 60
 KEY_BYTES, URL_BYTES = 128, 1024
 CLICK_COMMANDS = frozenset(c.value for c in Command) - {"subscribe", "unsubscribe"}
-CLICK_ITEMS = frozenset(MENU_PREFIX + item.id for item in MAIN_MENU)
+# Every menu item of the enabled features (and the planned ones, which answer honestly).
+CLICK_ITEMS = frozenset(
+    MENU_PREFIX + item.id for item in assemble_menu(i for f in FEATURES for i in f.menu)
+)
 
 
 @dataclass(frozen=True)

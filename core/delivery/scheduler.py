@@ -108,9 +108,3 @@ class Housekeeping:
             )
         )
         return ()
-
-
-def default_jobs() -> list[Job]:
-    from core.registration.sla import DraftRetention, RegistrationDeadlines
-
-    return [Housekeeping(), RegistrationDeadlines(), DraftRetention()]

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import anyio
 
 from core.delivery.dispatch import Dispatcher
-from core.delivery.scheduler import Job, default_jobs, tick
+from core.delivery.scheduler import Job, tick
 from core.delivery.sending import Sender
 from core.runtime import Runtime
 from core.timeutil import utcnow
@@ -41,7 +41,7 @@ async def dispatch_forever(runtime: Runtime, senders: Mapping[str, Sender]) -> N
 
 
 async def tick_forever(runtime: Runtime, jobs: Sequence[Job] | None = None) -> None:
-    chosen = list(jobs) if jobs is not None else default_jobs()
+    chosen = list(jobs) if jobs is not None else runtime.jobs
     while True:
         await anyio.to_thread.run_sync(
             lambda: tick(runtime.db, runtime.content, runtime.vault, chosen, utcnow())

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,109 +19,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.content.loader import Content
-from core.delivery.outbox import HELD, SENT, cancel_pending
-from core.dialog import router
+from core.delivery.outbox import cancel_pending
+from core.dialog import conversation, router
 from core.dialog.commands import CommandWords, fold
-from core.dialog.flow import Ctx, Flow, State, Transition
+from core.dialog.flow import Ctx, Eraser, Parts, State, Transition
 from core.dialog.identity import ChatIdentity
 from core.dialog.messages import Incoming, Outgoing, Reply, Text, t
 from core.people import audit
 from core.people.personal import Vault
 from core.people.staff import view
 from core.storage.db import Database
-from core.storage.models import Conversation, InboundMessage, OutboxMessage, Staff
-from core.storage.prepared import PreparedSet, driver_connection
+from core.storage.models import Conversation, InboundMessage, Staff
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 MAX_HISTORY = 20
 OnReply = Callable[[Session, Reply], None]
-
-# Built once: the hot path runs these on every message.
-_INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
-_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-_CONV = Conversation.__table__  # type: ignore[attr-defined]
-_PRIOR_REPLY = sa.select(_INBOUND.c.reply).where(
-    _INBOUND.c.channel == sa.bindparam("channel"),
-    _INBOUND.c.message_id == sa.bindparam("message_id"),
-)
-_ANY_HELD = sa.exists(
-    sa.select(_OUTBOX.c.id)
-    .where(_OUTBOX.c.recipient == _CONV.c.external_id)
-    .where(_OUTBOX.c.channel == _CONV.c.channel)
-    .where(_OUTBOX.c.status == HELD)
-)
-_CONV_WHERE = (
-    _CONV.c.channel == sa.bindparam("channel"),
-    _CONV.c.external_id == sa.bindparam("external_id"),
-)
-# The conversation, locked, with whether pushes wait for it (``any_held``) in the same
-# statement. On SQLite, where BEGIN IMMEDIATE already serialises every writer, the stored
-# reply of a re-delivery (``prior``) comes along too. PostgreSQL asks for it separately,
-# after the lock: a statement that waited for the row lock still reads other tables as
-# they were when it began, and would miss the reply a concurrent delivery just committed.
-_CONVERSATION = sa.select(_CONV, _ANY_HELD.label("any_held")).where(*_CONV_WHERE).with_for_update()
-_CONVERSATION_SQLITE = sa.select(
-    _CONV,
-    _ANY_HELD.label("any_held"),
-    sa.select(_INBOUND.c.reply)
-    .where(_INBOUND.c.channel == _CONV.c.channel)
-    .where(_INBOUND.c.message_id == sa.bindparam("message_id"))
-    .scalar_subquery()
-    .label("prior"),
-).where(*_CONV_WHERE)
-_EXTRA = ("any_held", "prior")
-# First contact; a conflict means a concurrent first message created the row already.
-_NEW_COLUMNS = (
-    "channel",
-    "external_id",
-    "lang",
-    "data",
-    "history",
-    "last_options",
-    "reachable",
-    "created_at",
-    "updated_at",
-)
-_NEW_CONVERSATION = sa.text(
-    f"INSERT INTO {_CONV.name} ({', '.join(_NEW_COLUMNS)}) "
-    f"VALUES ({', '.join(':' + c for c in _NEW_COLUMNS)}) "
-    "ON CONFLICT (channel, external_id) DO NOTHING"
-).bindparams(*(sa.bindparam(c, type_=_CONV.c[c].type) for c in _NEW_COLUMNS))
-# What a step may change on the conversation; written back with one UPDATE.
-_MUTABLE = (
-    "lang",
-    "flow",
-    "step",
-    "data",
-    "history",
-    "last_options",
-    "staff_id",
-    "area_code",
-    "reachable",
-    "unreachable_reason",
-    "last_inbound_at",
-    "updated_at",
-)
-_SAVE = (
-    _CONV.update()
-    .where(_CONV.c.id == sa.bindparam("conv_id"))
-    .values({name: sa.bindparam(f"new_{name}", type_=_CONV.c[name].type) for name in _MUTABLE})
-)
-_RECORD = _INBOUND.insert().values(
-    {
-        name: sa.bindparam(name, type_=_INBOUND.c[name].type)
-        for name in ("channel", "message_id", "external_id", "reply", "received_at")
-    }
-)
-_HOT = PreparedSet(
-    conversation=_CONVERSATION,
-    conversation_sqlite=_CONVERSATION_SQLITE,
-    new_conversation=_NEW_CONVERSATION,
-    save=_SAVE,
-    record=_RECORD,
-    prior_reply=_PRIOR_REPLY,
-)
 
 
 @dataclass(frozen=True)
@@ -138,11 +51,15 @@ class Engine:
         db: Database,
         content: Content,
         vault: Vault,
-        flows: Mapping[str, Flow],
+        parts: Parts,
         config: EngineConfig | None = None,
         clock: Callable[[], datetime] = utcnow,
+        erasers: Sequence[Eraser] = (),
     ) -> None:
-        self.db, self.content, self.vault, self.flows = db, content, vault, dict(flows)
+        """``parts``: the assembled features' flows and menu; ``erasers``: what each
+        feature deletes when a chat identity leaves."""
+        self.db, self.content, self.vault, self.parts = db, content, vault, parts
+        self.erasers = tuple(erasers)
         self.config = config or EngineConfig()
         self.clock = clock
         self.words = CommandWords(content.catalog)
@@ -171,9 +88,8 @@ class Engine:
                 .with_for_update()
             ).first()
             cancel_pending(session, channel, user_id, "recipient left the channel")
-            from core.registration.people import forget_identity
-
-            forget_identity(session, channel, user_id)
+            for erase in self.erasers:
+                erase(session, channel, user_id)
             session.execute(
                 sa.delete(InboundMessage)
                 .where(col(InboundMessage.channel) == channel)
@@ -193,27 +109,14 @@ class Engine:
 
     def _handle_once(self, incoming: Incoming, on_reply: OnReply | None) -> Reply:
         with self.db.joined() as (conn, session):
-            conv, found = _lock(conn, incoming, self.config.default_lang, self.clock())
-            key = {"channel": incoming.channel, "message_id": incoming.message_id}
+            conv, found = conversation.lock(conn, incoming, self.config.default_lang, self.clock())
             if incoming.message_id:
-                if "prior" in found:
-                    prior = found["prior"]
-                else:
-                    row = _HOT.get("prior_reply", conn.dialect).first(driver_connection(conn), key)
-                    prior = None if row is None else row["reply"]
+                prior = conversation.prior_reply(conn, found, incoming)
                 if prior is not None:
                     return Reply.from_json(self._unseal(prior), duplicate=True)
             reply = self._step(conn, session, conv, incoming, bool(found["any_held"]))
             if incoming.message_id:
-                _HOT.get("record", conn.dialect).run(
-                    driver_connection(conn),
-                    {
-                        **key,
-                        "external_id": incoming.user_id,
-                        "reply": self._seal(reply),
-                        "received_at": self.clock(),
-                    },
-                )
+                conversation.record_inbound(conn, incoming, self._seal(reply), self.clock())
             if on_reply is not None:
                 on_reply(session, reply)
             return reply
@@ -244,8 +147,8 @@ class Engine:
         if state.flow and idle_since and now - idle_since > self.config.idle_timeout:
             preface.append(Outgoing(t("system.idle_restart")))
             state, conv.history = State(), []
-        transition = router.route(self, ctx, conv, state, incoming)
-        held = _held_notices(session, conv, now) if any_held else ()
+        transition = router.route(self.words, ctx, conv, state, incoming)
+        held = conversation.held_notices(session, conv, now) if any_held else ()
         replies = tuple(preface) + transition.replies + held
         self._save(conn, conv, state, transition, now)
         return Reply(conv.lang, replies)
@@ -263,6 +166,7 @@ class Engine:
             lang=conv.lang,
             staff=view(staff) if staff is not None and staff.active else None,
             conversation_id=conv.id,
+            parts=self.parts,
         )
 
     def _save(
@@ -298,8 +202,7 @@ class Engine:
         conv.history = history
         conv.last_inbound_at = conv.updated_at = now
         conv.reachable, conv.unreachable_reason = True, None  # they wrote to us: reachable again
-        values = {f"new_{name}": getattr(conv, name) for name in _MUTABLE}
-        _HOT.get("save", conn.dialect).run(driver_connection(conn), {**values, "conv_id": conv.id})
+        conversation.save(conn, conv)
 
     def _folded(self, label: Text, lang: str) -> str:
         """An option label as typed words are compared with it (memoised when fixed)."""
@@ -310,86 +213,3 @@ class Engine:
         if found is None:
             found = self._labels[key] = fold(self.content.catalog.text(label, lang))
         return found
-
-    def with_lang(self, ctx: Ctx, lang: str) -> Ctx:
-        return replace(ctx, lang=lang)
-
-
-def _held_notices(session: Session, conv: ChatIdentity, now: datetime) -> tuple[Outgoing, ...]:
-    """Pushes a channel could not send (WeChat's window closed) ride along with this reply.
-
-    Called only when the conversation's query saw held pushes; the step may have cancelled
-    them since (a resident who opts out), hence the check for none left."""
-    held = session.exec(
-        select(OutboxMessage)
-        .where(OutboxMessage.recipient == conv.external_id)
-        .where(OutboxMessage.channel == conv.channel)
-        .where(OutboxMessage.status == HELD)
-        .order_by(col(OutboxMessage.id))
-    ).all()
-    if not held:
-        return ()
-    out: list[Outgoing] = [Outgoing(t("system.pending_notices", count=len(held)))]
-    for row in held:
-        out.extend(Reply.from_json(row.payload).messages)
-        row.status, row.sent_at = SENT, now
-        session.add(row)
-    return tuple(out)
-
-
-def lock_conversation(
-    session: Session, incoming: Incoming, default_lang: str, now: datetime
-) -> ChatIdentity:
-    """The conversation row, created on first contact and locked until commit.
-
-    The lock (FOR UPDATE on PostgreSQL; SQLite's write lock, taken by BEGIN IMMEDIATE)
-    makes messages of one user run one at a time, whichever process receives them.
-    """
-    return _lock(session.connection(), incoming, default_lang, now)[0]
-
-
-def _lock(
-    conn: sa.Connection, incoming: Incoming, default_lang: str, now: datetime
-) -> tuple[ChatIdentity, Mapping[str, Any]]:
-    """``lock_conversation`` and the row it read: ``any_held`` (pushes wait for this
-    identity) and, on SQLite, ``prior`` (the stored reply to ``incoming.message_id``)."""
-    raw = driver_connection(conn)
-    who: dict[str, Any] = {"channel": incoming.channel, "external_id": incoming.user_id}
-    if conn.dialect.name == "sqlite":
-        statement = _HOT.get("conversation_sqlite", conn.dialect)
-        who["message_id"] = incoming.message_id
-    else:
-        statement = _HOT.get("conversation", conn.dialect)
-    found = statement.first(raw, who)
-    if found is None:
-        _HOT.get("new_conversation", conn.dialect).run(
-            raw,
-            {
-                "channel": incoming.channel,
-                "external_id": incoming.user_id,
-                "lang": pick_lang(incoming.lang_hint, default_lang),
-                "data": {},
-                "history": [],
-                "last_options": [],
-                "reachable": True,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        found = statement.first(raw, who)
-        assert found is not None, "the conversation row was just created"
-    return _detached(found), found
-
-
-def _detached(row: Mapping[str, Any]) -> ChatIdentity:
-    """A plain, session-less copy: steps change it freely, ``_save`` writes it back once."""
-    return ChatIdentity(**{k: v for k, v in row.items() if k not in _EXTRA})
-
-
-def pick_lang(hint: str | None, default: str) -> str:
-    """A platform language code (``en-GB``, ``zh-hans``) mapped to a catalog language."""
-    if hint and hint.lower().startswith("en"):
-        return "en"
-    if hint and hint.lower().startswith("zh"):
-        return "zh-CN"
-    return default

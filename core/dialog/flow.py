@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -44,6 +45,56 @@ class Transition:
     remember: bool = True
 
 
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the main menu; ``order`` places it, ``flow`` serves it (a flow absent
+    from the assembled set means the feature is not built yet, and the bot says so)."""
+
+    id: str
+    flow: str
+    order: int
+    staff_only: bool = False
+    keep_words: bool = False  # the flow gets the whole typed text ("失业登记" names the kind)
+    hidden: bool = False  # reached by its words only, not listed in the menu
+    start_arg: str = ""  # what the flow starts with when picked by its words
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    """One line of a staff member's 待办, from whichever feature owns it."""
+
+    ref: str  # the feature's own reference; its flow starts with it
+    label: Text
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskSource:
+    """Where a feature's 待办 items come from: ``items`` runs one query for all of them,
+    and ``flow`` (started with an item's ``ref``) opens one."""
+
+    feature: str
+    flow: str
+    items: Callable[[Ctx, StaffView], Sequence[TaskItem]]
+
+
+MineSection = Callable[["Ctx"], "Outgoing | None"]
+# Deletes what a feature keeps about one chat identity (channel, external id) when it
+# leaves, inside the caller's transaction. Government records stay; chat-side traces go.
+Eraser = Callable[[Session, str, str], None]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The assembled dialog: every enabled feature's flows, menu items, 我的 sections and
+    待办 sources. Built once per runtime; the router and side trips read only this."""
+
+    flows: Mapping[str, Flow]
+    menu: tuple[MenuItem, ...] = ()
+    mine: tuple[MineSection, ...] = ()
+    tasks: tuple[TaskSource, ...] = ()
+
+
 @dataclass
 class Ctx:
     """What a step may read and the edge through which it may act (one transaction)."""
@@ -57,6 +108,7 @@ class Ctx:
     lang: str
     staff: StaffView | None
     conversation_id: int
+    parts: Parts = field(default_factory=lambda: Parts({}))
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def text(self, item: Text) -> str:
@@ -65,6 +117,12 @@ class Ctx:
 
 class Flow(Protocol):
     name: str
+
+    # Every step the flow may store; a stored state naming another restarts the flow.
+    # A flow opened from another may also name it as ``parent``: 返回 at its first step
+    # starts the parent again (a case opened from 待办 goes back to the list).
+    @property
+    def steps(self) -> AbstractSet[str]: ...
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Begins the flow; ``arg`` is any text typed with the command (e.g. 找工作 保安)."""

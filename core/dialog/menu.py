@@ -1,39 +1,42 @@
-"""The main menu, mirroring the platform's service functions (就失业登记, 职业介绍, 信息发布 …)."""
+"""The main menu, mirroring the platform's service functions (就失业登记, 职业介绍, 信息发布 …).
+
+Features contribute their items (see ``core.features``); the items below belong to the
+dialog itself (我的, 待办) or name services whose feature is not built yet, so the menu
+keeps its shape and the bot says plainly what is still missing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-from core.dialog.flow import Ctx
+from core.dialog.flow import Ctx, MenuItem
 from core.dialog.messages import Option, Outgoing, t
 
 MENU_PREFIX = "m:"
 
-
-@dataclass(frozen=True)
-class MenuItem:
-    id: str
-    flow: str  # the flow that serves it; absent from the registry = not built yet
-    staff_only: bool = False
-    keep_words: bool = False  # the flow gets the whole typed text ("失业登记" names the kind)
-    hidden: bool = False  # reached by its words only, not listed in the menu
-    start_arg: str = ""  # what the flow starts with when picked by its words
-
-
-MAIN_MENU: tuple[MenuItem, ...] = (
-    MenuItem("register", "register", keep_words=True),
-    MenuItem("jobs", "jobs"),
-    MenuItem("booking", "booking"),
-    MenuItem("notices", "notices"),
-    MenuItem("complaint", "complaint"),
-    MenuItem("mine", "mine"),
-    MenuItem("tasks", "staff_tasks", staff_only=True),
-    MenuItem("matches", "jobs", hidden=True, start_arg="j:mine"),
+OWN_ITEMS: tuple[MenuItem, ...] = (
+    MenuItem("mine", "mine", order=60),
+    MenuItem("tasks", "staff_tasks", order=70, staff_only=True),
+)
+# Promised services whose features are not built yet; a feature with the same id replaces one.
+PLANNED: tuple[MenuItem, ...] = (
+    MenuItem("booking", "booking", order=30),
+    MenuItem("complaint", "complaint", order=50),
 )
 
 
+def assemble(contributed: Iterable[MenuItem]) -> tuple[MenuItem, ...]:
+    """The menu in order; a feature's item replaces a planned one of the same id."""
+    items = {item.id: item for item in PLANNED}
+    for item in (*OWN_ITEMS, *contributed):
+        if item.id in items and items[item.id] not in PLANNED:
+            raise ValueError(f"menu item {item.id!r} is contributed twice")
+        items[item.id] = item
+    return tuple(sorted(items.values(), key=lambda item: (item.order, item.id)))
+
+
 def items_for(ctx: Ctx) -> list[MenuItem]:
-    return [item for item in MAIN_MENU if not item.staff_only or ctx.staff is not None]
+    return [item for item in ctx.parts.menu if not item.staff_only or ctx.staff is not None]
 
 
 def menu_message(ctx: Ctx, intro: str = "menu.title") -> Outgoing:
@@ -45,11 +48,11 @@ def menu_message(ctx: Ctx, intro: str = "menu.title") -> Outgoing:
     return Outgoing(t(intro), options)
 
 
-def find_item(choice: str) -> MenuItem | None:
+def find_item(ctx: Ctx, choice: str) -> MenuItem | None:
     if not choice.startswith(MENU_PREFIX):
         return None
     wanted = choice[len(MENU_PREFIX) :]
-    return next((item for item in MAIN_MENU if item.id == wanted), None)
+    return next((item for item in ctx.parts.menu if item.id == wanted), None)
 
 
 def item_by_words(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from core.dialog.commands import Command
 from core.dialog.flow import IDLE, Ctx, State, Transition
@@ -13,75 +12,70 @@ from core.dialog.messages import Incoming, Outgoing, t
 from core.people import staff as staff_service
 from core.people.staff import view
 
-if TYPE_CHECKING:
-    from core.dialog.engine import Engine
 
-# Features add a section to 我的 (registrations, bookings …) by appending here.
-MineSection = Callable[[Ctx], Outgoing | None]
-MINE_SECTIONS: list[MineSection] = []
-
-
-def reprompt(engine: Engine, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
-    flow = engine.flows.get(state.flow) if state.flow else None
+def reprompt(ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
+    flow = ctx.parts.flows.get(state.flow) if state.flow else None
     if flow is None:
         return (menu_message(ctx),)
     return flow.prompt(ctx, state)
 
 
-def _aside(engine: Engine, ctx: Ctx, state: State, *said: Outgoing) -> Transition:
-    return Transition(state, (*said, *reprompt(engine, ctx, state)), remember=False)
+def _aside(ctx: Ctx, state: State, *said: Outgoing) -> Transition:
+    return Transition(state, (*said, *reprompt(ctx, state)), remember=False)
 
 
-def command(
-    engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command, arg: str = ""
-) -> Transition:
+def command(ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command, arg: str = "") -> Transition:
     if cmd in (Command.MENU, Command.START):
         return Transition(IDLE, (menu_message(ctx),))
     if cmd is Command.CANCEL:
         said = "system.cancelled" if state.flow else "system.nothing_to_cancel"
         return Transition(IDLE, (Outgoing(t(said)), menu_message(ctx)))
     if cmd is Command.BACK:
-        return _back(engine, ctx, conv, state)
+        return _back(ctx, conv, state)
     if cmd is Command.HELP:
         topic = f"help.flow.{state.flow}" if state.flow else "help.idle"
         body = t(topic) if ctx.content.catalog.has(topic) else t("help.idle")
-        return _aside(engine, ctx, state, Outgoing(t("help.commands", topic=body)))
+        return _aside(ctx, state, Outgoing(t("help.commands", topic=body)))
     if cmd in (Command.LANGUAGE, Command.ENGLISH, Command.CHINESE):
-        return _language(engine, ctx, conv, state, cmd)
+        return _language(ctx, conv, state, cmd)
     if cmd is Command.MINE:
-        return _aside(engine, ctx, state, *mine(ctx))
-    return _subscriptions(engine, ctx, state, cmd, arg)
+        return _aside(ctx, state, *mine(ctx))
+    return _subscriptions(ctx, state, cmd, arg)
 
 
-def _subscriptions(engine: Engine, ctx: Ctx, state: State, cmd: Command, arg: str) -> Transition:
+def _subscriptions(ctx: Ctx, state: State, cmd: Command, arg: str) -> Transition:
     """订阅 starts the subscribe flow (a search in progress is its topic); 退订 lists them."""
-    flow = engine.flows.get("subscribe" if cmd is Command.SUBSCRIBE else "unsubscribe")
+    flow = ctx.parts.flows.get("subscribe" if cmd is Command.SUBSCRIBE else "unsubscribe")
     if flow is None:
-        return _aside(engine, ctx, state, Outgoing(t("system.subscriptions_unbuilt")))
+        return _aside(ctx, state, Outgoing(t("system.subscriptions_unbuilt")))
     if cmd is Command.SUBSCRIBE and not arg and state.flow == "jobs":
         arg = str(state.data.get("q", ""))
     return flow.start(ctx, arg)
 
 
-def _back(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State) -> Transition:
+def _back(ctx: Ctx, conv: ChatIdentity, state: State) -> Transition:
+    if state.flow is not None and not conv.history:
+        # A flow opened from another (a case from 待办) goes back to where it was opened.
+        flow = ctx.parts.flows.get(state.flow)
+        parent = ctx.parts.flows.get(getattr(flow, "parent", "") or "")
+        if parent is not None:
+            return parent.start(ctx, "")
     if state.flow is None or not conv.history:
         return Transition(IDLE, (menu_message(ctx),))
     previous = State(state.flow, conv.history[-1], state.data)
     conv.history = conv.history[:-1]
-    return Transition(previous, reprompt(engine, ctx, previous), remember=False)
+    return Transition(previous, reprompt(ctx, previous), remember=False)
 
 
-def _language(
-    engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command
-) -> Transition:
+def _language(ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command) -> Transition:
     if cmd is Command.ENGLISH:
         conv.lang = "en"
     elif cmd is Command.CHINESE:
         conv.lang = "zh-CN"
     else:
         conv.lang = "en" if conv.lang == "zh-CN" else "zh-CN"
-    switched = engine.with_lang(ctx, conv.lang)
-    return _aside(engine, switched, state, Outgoing(t("system.language_set")))
+    switched = replace(ctx, lang=conv.lang)
+    return _aside(switched, state, Outgoing(t("system.language_set")))
 
 
 def mine(ctx: Ctx) -> tuple[Outgoing, ...]:
@@ -97,16 +91,16 @@ def mine(ctx: Ctx) -> tuple[Outgoing, ...]:
                 )
             )
         )
-    sections = [s(ctx) for s in MINE_SECTIONS]
+    sections = [s(ctx) for s in ctx.parts.mine]
     found = [s for s in sections if s is not None]
     lines.extend(found or [Outgoing(t("mine.nothing_yet"))])
     return tuple(lines)
 
 
-def link_staff(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, code: str) -> Transition:
+def link_staff(ctx: Ctx, conv: ChatIdentity, state: State, code: str) -> Transition:
     linked = staff_service.redeem_link_code(ctx.session, code=code, conversation=conv, now=ctx.now)
     if linked is None:
-        return _aside(engine, ctx, state, Outgoing(t("staff.link_failed")))
+        return _aside(ctx, state, Outgoing(t("staff.link_failed")))
     ctx.staff = view(linked)
     area = ctx.content.areas.get(linked.area_code)
     said = Outgoing(
@@ -119,15 +113,13 @@ def link_staff(engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, code:
     return Transition(IDLE, (said, menu_message(ctx)))
 
 
-def event(
-    engine: Engine, ctx: Ctx, conv: ChatIdentity, state: State, incoming: Incoming
-) -> Transition:
+def event(ctx: Ctx, conv: ChatIdentity, state: State, incoming: Incoming) -> Transition:
     kind = incoming.event
     if kind == "subscribe":
         return _welcome(ctx, conv, incoming)
     if kind == "location":
-        return _aside(engine, ctx, state, _nearest(ctx, incoming))
-    return _aside(engine, ctx, state, Outgoing(t("system.unsupported_message")))
+        return _aside(ctx, state, _nearest(ctx, incoming))
+    return _aside(ctx, state, Outgoing(t("system.unsupported_message")))
 
 
 def _welcome(ctx: Ctx, conv: ChatIdentity, incoming: Incoming) -> Transition:

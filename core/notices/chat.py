@@ -28,6 +28,7 @@ class Step(StrEnum):
 
 class NoticesFlow:
     name = "notices"
+    steps = frozenset(Step)
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Shows the newest notices."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -201,3 +202,13 @@ def _push(
         messages=[Outgoing(text)],
         lang=conv.lang,
     )
+
+
+def forget_identity(session: Session, channel: str, external_id: str) -> None:
+    """A chat identity left: its subscriptions and what it was told of go with it."""
+    for table in (OpeningSubscription, OpeningNotified):
+        session.execute(
+            sa.delete(table)
+            .where(col(table.channel) == channel)
+            .where(col(table.external_id) == external_id)
+        )

@@ -64,16 +64,17 @@ class CaseView:
     events: tuple[EventLine, ...]
 
 
-def _wanted(env: Env, staff: StaffView, reg: Registration) -> bool:
+def _wanted(env: Env, staff: StaffView, reg: Registration, communities: list[str]) -> bool:
     """Community: its new items. Street: items at its level, and community items that are
-    overdue or that no community staff member holds."""
+    overdue or that no community staff member holds (``communities``: the areas of active
+    community staff, read once for the whole list)."""
     if reg.status == Status.ACCEPTED:
         return staff.role == Role.STREET
     if staff.role == Role.COMMUNITY:
         return True
     overdue = reg.due_at is not None and reg.due_at <= env.now
-    holders = routing.responsible(env.session, env.content.areas, reg)
-    return overdue or all(h.role != Role.COMMUNITY.value for h in holders)
+    held = any(routing.inside(env.content.areas, code, reg.area_code) for code in communities)
+    return overdue or not held
 
 
 def pending(env: Env, staff: StaffView) -> list[CaseLine]:
@@ -86,8 +87,13 @@ def pending(env: Env, staff: StaffView) -> list[CaseLine]:
         .where(col(Registration.area_code).startswith(prefix))
         .order_by(col(Registration.due_at), col(Registration.id))
     ).all()
+    communities = (
+        routing.staff_areas(env.session, Role.COMMUNITY) if staff.role == Role.STREET else []
+    )
     chosen = [
-        r for r in rows if routing.may_act(env.content.areas, staff, r) and _wanted(env, staff, r)
+        r
+        for r in rows
+        if routing.may_act(env.content.areas, staff, r) and _wanted(env, staff, r, communities)
     ]
     return [_line(env, r) for r in chosen[:LIST_LIMIT]]
 

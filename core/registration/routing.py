@@ -62,6 +62,14 @@ def _covering(session: Session, areas: AreaTree, code: str, role: Role) -> list[
     return [s for s in found if inside(areas, s.area_code, code)]
 
 
+def staff_areas(session: Session, role: Role) -> list[str]:
+    """The area codes of every active staff member in ``role`` (one query)."""
+    rows = session.exec(
+        select(Staff.area_code).where(Staff.role == role.value).where(Staff.active == True)  # noqa: E712
+    ).all()
+    return list(rows)
+
+
 def responsible(session: Session, areas: AreaTree, reg: Registration) -> list[Staff]:
     """The staff who hold the registration's current step (the street if no community)."""
     if reg.status == Status.SUBMITTED:

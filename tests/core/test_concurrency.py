@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from core.dialog.flow import Ctx, Input, State, Transition
 from core.dialog.messages import Incoming, Outgoing, t
+from core.features import Feature
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from core.storage.db import Database
@@ -18,6 +19,7 @@ class CountingFlow:
     """Counts the messages it receives: a lost update would show as a smaller count."""
 
     name = "counting"
+    steps = frozenset({"count"})
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         return Transition(State(self.name, "count", {"n": 0}), (Outgoing(t("menu.title")),))
@@ -31,7 +33,9 @@ class CountingFlow:
 
 
 def _counting_runtime(settings: Settings, db: Database) -> Runtime:
-    return build_runtime(settings, db=db, flows={"counting": CountingFlow()})
+    return build_runtime(
+        settings, db=db, features=[Feature("counting", flows=lambda deps: [CountingFlow()])]
+    )
 
 
 def _start_counting(rt: Runtime, user: str) -> None:

@@ -67,7 +67,7 @@ def test_staff_tasks_entry_opens_the_task_list(runtime: Runtime) -> None:
     talk = Talk(runtime)
     talk.send(f"绑定 {code}")
     talk.send(choice="m:tasks")
-    assert talk.ids() == ["staff_tasks.empty", "menu.title"]
+    assert talk.ids() == ["tasks.empty", "menu.title"]
 
 
 def test_mine_shows_the_staff_link(runtime: Runtime) -> None:

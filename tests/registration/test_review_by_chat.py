@@ -36,7 +36,7 @@ NUMBER = id_number("19870505", seq="357")
 
 def _open_first(staff: StaffChat) -> None:
     staff.talk.send("待办")
-    assert staff.talk.ids() == ["staff_tasks.list"]
+    assert staff.talk.ids() == ["tasks.list"]
     staff.talk.send("1")
     assert staff.talk.ids() == ["staff_tasks.case", "staff_tasks.pick"]
 
@@ -60,7 +60,7 @@ def test_full_two_level_review_notifies_each_side(
     assert pushes(runtime, street.talk.user) == ["staff_tasks.push.new"]
     _open_first(street)
     street.talk.send(choice="s:ok")
-    assert street.talk.ids() == ["staff_tasks.done", "staff_tasks.empty", "menu.title"]
+    assert street.talk.ids() == ["staff_tasks.done", "tasks.empty", "menu.title"]
     assert pushes(runtime, resident.user)[-1] == "registration.notice.registered"
     assert latest(runtime).status == "registered"
     text = "\n".join(resident.say("我的"))
@@ -192,7 +192,7 @@ def test_accepting_a_conflict_links_the_chat_after_checking_in_person(
     reg = latest(runtime)
     assert reg.conflict
     community.talk.send("待办")
-    position = community.talk.options().index(f"s:o:{reg.id}") + 1
+    position = community.talk.options().index(f"s:o:registration:{reg.id}") + 1
     community.talk.send(str(position))
     assert community.talk.ids() == ["staff_tasks.with_conflict", "staff_tasks.pick"]
     community.talk.send(choice="s:acc")
@@ -209,7 +209,7 @@ def test_staff_of_another_community_do_not_see_the_item(
     neighbour = staff_chat(runtime, "lsl-zhao", Role.COMMUNITY, OTHER_COMMUNITY)
     submit_job_seeker(resident, NUMBER)
     neighbour.talk.send("待办")
-    assert neighbour.talk.ids() == ["staff_tasks.empty", "menu.title"]
+    assert neighbour.talk.ids() == ["tasks.empty", "menu.title"]
     assert pushes(runtime, neighbour.talk.user) == []
 
 

@@ -40,6 +40,7 @@ class Step(StrEnum):
 
 class JobsFlow:
     name = "jobs"
+    steps = frozenset(Step)
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue

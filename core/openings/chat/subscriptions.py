@@ -51,6 +51,7 @@ def subscribe_text(ctx: Ctx, text: str) -> Transition:
 
 class SubscribeFlow:
     name = "subscribe"
+    steps = frozenset({Step.ASK})
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Subscribes at once to a keyword given with the command, else asks for one."""
@@ -71,6 +72,7 @@ class SubscribeFlow:
 
 class UnsubscribeFlow:
     name = "unsubscribe"
+    steps = frozenset({Step.PICK})
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Lists the user's subscriptions to pick from."""

@@ -32,6 +32,10 @@ class FormFlow:
     kind: Kind
     order: tuple[Field, ...]
 
+    @property
+    def steps(self) -> frozenset[str]:
+        return frozenset({PRIVACY, SUMMARY, PLEDGE, *(item.value for item in self.order)})
+
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Shows the privacy notice; nothing is stored until it is accepted."""
         state = State(self.name, PRIVACY, {})

@@ -7,7 +7,6 @@ from sqlmodel import col, select
 
 from core.dialog.flow import Ctx
 from core.dialog.messages import Outgoing, Text, t
-from core.dialog.sidetrips import MINE_SECTIONS
 from core.registration import drafts
 from core.registration.models import Registration
 from core.registration.notify import stacked
@@ -43,9 +42,3 @@ def _line(reg: Registration) -> Text:
         state=t(f"registration.state.{reg.status}"),
         date=local(reg.updated_at).date().isoformat(),
     )
-
-
-def install() -> None:
-    """Adds the section to 我的 once, however often the flows are built."""
-    if registrations_section not in MINE_SECTIONS:
-        MINE_SECTIONS.append(registrations_section)

@@ -45,6 +45,7 @@ class Step(StrEnum):
 
 class RegisterFlow:
     name = "register"
+    steps = frozenset(Step)
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Offers a waiting draft or returned registration first, else starts or asks."""

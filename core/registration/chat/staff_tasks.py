@@ -1,17 +1,16 @@
-"""待办 (staff): pending registrations of the staff member's area, and the review actions.
+"""Registration's part of 待办 (staff): its pending items, and the review of one.
 
 ```mermaid
 stateDiagram-v2
-    [*] --> list
-    list --> case: open item N
+    [*] --> case: opened from 待办 (core.dialog.tasks)
     case --> case: view unmasked (if role and area allow; audited)
-    case --> list: accept / approve (done)
+    case --> tasks: accept / approve (done)
     case --> items: return for correction
     items --> items: tick items (numbers, several at once)
     items --> note: done ticking
-    note --> list: returned, every item in one message
+    note --> tasks: returned, every item in one message
     case --> reason: reject
-    reason --> list: rejected with the reason
+    reason --> tasks: rejected with the reason
 ```
 """
 
@@ -19,8 +18,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from core.dialog.flow import IDLE, Ctx, Input, State, Transition
-from core.dialog.menu import menu_message
+from core.dialog import tasks
+from core.dialog.flow import Ctx, Input, State, TaskItem, Transition
 from core.dialog.messages import Option, Outgoing, Text, t
 from core.people.staff import StaffView
 from core.registration import review
@@ -41,11 +40,10 @@ from core.registration.notify import short_area, when
 from core.registration.review import OTHER_ITEM, ReviewError
 from core.registration.workflow import Env
 
-OPEN, SKIP = "s:o:", "s:skip"
+SKIP = "s:skip"
 
 
 class Step(StrEnum):
-    LIST = "list"
     CASE = "case"
     ITEMS = "items"
     NOTE = "note"
@@ -72,32 +70,45 @@ def _line(ctx: Ctx, line: CaseLine) -> Text:
     return t("staff_tasks.line_flagged", flag=t(f"staff_tasks.flag.{flag}"), **params)
 
 
-class StaffTasksFlow:
-    name = "staff_tasks"
+def registration_tasks(ctx: Ctx, staff: StaffView) -> list[TaskItem]:
+    """The registrations waiting for this staff member (one query), masked."""
+    return [
+        TaskItem(ref=str(line.id), label=_line(ctx, line), due_at=line.due_at)
+        for line in pending(_env(ctx), staff)
+    ]
+
+
+class ReviewFlow:
+    """One registration opened from 待办: view, accept, return, approve or reject."""
+
+    name = "registration_review"
+    steps = frozenset(Step)
+    parent = tasks.NAME  # 返回 at the first step goes back to the 待办 list
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
-        """Lists the pending items of the staff member's area (names and IDs masked)."""
-        if ctx.staff is None:
-            return Transition(IDLE, (Outgoing(t("staff_tasks.not_staff")), menu_message(ctx)))
-        return self._list(ctx, ())
+        if ctx.staff is None or not arg.isdigit():
+            return tasks.listing(ctx)
+        state = State(self.name, Step.CASE, {"reg": int(arg)})
+        try:
+            return Transition(state, self._ask(ctx, ctx.staff, state, int(arg)))
+        except ReviewError as exc:
+            return tasks.listing(ctx, (Outgoing(t(f"staff_tasks.error.{exc.problem}")),))
 
     def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
         staff = ctx.staff
         if staff is None:
-            return Transition(IDLE, (Outgoing(t("staff_tasks.not_staff")), menu_message(ctx)))
+            return tasks.listing(ctx)
         choice = given.choice or ""
         try:
             return self._step(ctx, staff, state, given, choice)
         except ReviewError as exc:
-            return self._list(ctx, (Outgoing(t(f"staff_tasks.error.{exc.problem}")),))
+            return tasks.listing(ctx, (Outgoing(t(f"staff_tasks.error.{exc.problem}")),))
 
     def _step(
         self, ctx: Ctx, staff: StaffView, state: State, given: Input, choice: str
     ) -> Transition:
         if choice == LIST:
-            return self._list(ctx, ())
-        if state.step == Step.LIST and choice.startswith(OPEN):
-            return self._go(ctx, Step.CASE, {"reg": int(choice[len(OPEN) :])})
+            return tasks.listing(ctx)
         reg_id = int(state.data.get("reg", 0))
         if state.step == Step.CASE:
             return self._case(ctx, staff, state, reg_id, choice)
@@ -157,12 +168,12 @@ class StaffTasksFlow:
     def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
         staff = ctx.staff
         if staff is None:
-            return (menu_message(ctx),)
+            return tasks.listing(ctx).replies
         reg_id = int(state.data.get("reg", 0))
         try:
             return self._ask(ctx, staff, state, reg_id)
         except ReviewError as exc:
-            return (Outgoing(t(f"staff_tasks.error.{exc.problem}")), *self._listing(ctx, staff))
+            return tasks.listing(ctx, (Outgoing(t(f"staff_tasks.error.{exc.problem}")),)).replies
 
     def _ask(self, ctx: Ctx, staff: StaffView, state: State, reg_id: int) -> tuple[Outgoing, ...]:
         if state.step == Step.CASE:
@@ -179,23 +190,7 @@ class StaffTasksFlow:
             return (
                 Outgoing(t("staff_tasks.note_ask"), (*skip, Option(LIST, t("staff_tasks.back")))),
             )
-        if state.step == Step.REASON:
-            return (Outgoing(t("staff_tasks.reason_ask"), (Option(LIST, t("staff_tasks.back")),)),)
-        return self._listing(ctx, staff)
-
-    def _listing(self, ctx: Ctx, staff: StaffView) -> tuple[Outgoing, ...]:
-        lines = pending(_env(ctx), staff)
-        if not lines:
-            return (Outgoing(t("staff_tasks.empty")), menu_message(ctx))
-        options = tuple(Option(OPEN + str(line.id), _line(ctx, line)) for line in lines)
-        return (Outgoing(t("staff_tasks.list", count=len(lines)), options),)
-
-    def _list(self, ctx: Ctx, said: tuple[Outgoing, ...]) -> Transition:
-        state = State(self.name, Step.LIST, {})
-        shown = self.prompt(ctx, state)
-        if not any(m.options and m.options[0].id.startswith(OPEN) for m in shown):
-            return Transition(IDLE, (*said, *shown))
-        return Transition(state, (*said, *shown))
+        return (Outgoing(t("staff_tasks.reason_ask"), (Option(LIST, t("staff_tasks.back")),)),)
 
     def _go(self, ctx: Ctx, step: Step, data: dict[str, object]) -> Transition:
         state = State(self.name, step, data)
@@ -203,7 +198,7 @@ class StaffTasksFlow:
 
     def _done(self, ctx: Ctx, reg_id: int | None, status: str) -> Transition:
         said = Outgoing(t("staff_tasks.done", ref=reg_id, state=t(f"registration.state.{status}")))
-        return self._list(ctx, (said,))
+        return tasks.listing(ctx, (said,))
 
     def _again(self, ctx: Ctx, state: State, text_id: str = "staff_tasks.pick_again") -> Transition:
         return Transition(state, (Outgoing(t(text_id)), *self.prompt(ctx, state)), remember=False)
