@@ -120,7 +120,9 @@ class Flow(Protocol):
 
     # Every step the flow may store; a stored state naming another restarts the flow.
     # A flow opened from another may also name it as ``parent``: 返回 at its first step
-    # starts the parent again (a case opened from 待办 goes back to the list).
+    # starts the parent again (a case opened from 待办 goes back to the list). Steps whose
+    # question takes any text (a keyword, a note) may be listed as ``free_text``; the flow
+    # contract test then expects only blank input to re-ask there.
     @property
     def steps(self) -> AbstractSet[str]: ...
 

@@ -41,6 +41,7 @@ class Step(StrEnum):
 class JobsFlow:
     name = "jobs"
     steps = frozenset(Step)
+    free_text = frozenset({Step.RESULTS, Step.DETAIL})  # a typed word is a new search
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue

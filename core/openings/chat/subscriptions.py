@@ -52,6 +52,7 @@ def subscribe_text(ctx: Ctx, text: str) -> Transition:
 class SubscribeFlow:
     name = "subscribe"
     steps = frozenset({Step.ASK})
+    free_text = frozenset({Step.ASK})  # any text is a keyword to subscribe to
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Subscribes at once to a keyword given with the command, else asks for one."""

@@ -17,7 +17,7 @@ from core.dialog.messages import Option, Outgoing, t
 from core.registration import drafts
 from core.registration.answers import Answers, Field
 from core.registration.chat import summary
-from core.registration.chat.questions import QUESTIONS
+from core.registration.chat.questions import QUESTIONS, TextQuestion
 from core.registration.chat.steps import Asking, Outcome, said_yes
 from core.registration.rules import Kind, rules_for
 
@@ -35,6 +35,11 @@ class FormFlow:
     @property
     def steps(self) -> frozenset[str]:
         return frozenset({PRIVACY, SUMMARY, PLEDGE, *(item.value for item in self.order)})
+
+    @property
+    def free_text(self) -> frozenset[str]:
+        """Questions any text answers (an employer's name, skills)."""
+        return frozenset(i.value for i in self.order if isinstance(QUESTIONS[i], TextQuestion))
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
         """Shows the privacy notice; nothing is stored until it is accepted."""

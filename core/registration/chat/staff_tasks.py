@@ -83,6 +83,7 @@ class ReviewFlow:
 
     name = "registration_review"
     steps = frozenset(Step)
+    free_text = frozenset({Step.NOTE, Step.REASON})  # what staff write to the resident
     parent = tasks.NAME  # 返回 at the first step goes back to the 待办 list
 
     def start(self, ctx: Ctx, arg: str) -> Transition:
