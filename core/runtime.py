@@ -46,7 +46,7 @@ def build_runtime(
     """Loads content (fails loudly on a bad file) and refuses an outdated schema."""
     content = load_content(settings.content_dir)
     rules_for(content)  # registration parameters are content too: fail at start-up, not mid-chat
-    database = db or Database(settings.database_url)
+    database = db or Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds)
     if check_schema:
         require_current_schema(database)
     vault = Vault(settings.resolved_secret_key())

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/jobbot.db"
+    sqlite_busy_seconds: float = 3.0  # a writer waits this long for SQLite's lock, then 503
     content_dir: Path = PROJECT_ROOT / "content"
     var_dir: Path = Path("var")
     secret_key: SecretStr | None = None
