@@ -27,8 +27,13 @@ def enqueue(
     messages: Sequence[Outgoing],
     lang: str,
     not_before: datetime | None = None,
+    claimed_by: str | None = None,
+    lease_until: datetime | None = None,
 ) -> bool:
-    """Adds a push unless one with ``key`` exists already; True when a row was written."""
+    """Adds a push unless one with ``key`` exists already; True when a row was written.
+
+    ``claimed_by`` and ``lease_until``: a caller sending it itself (a chat reply) keeps the
+    dispatcher away until the lease ends."""
     values = {
         "idempotency_key": key[:200],
         "channel": channel,
@@ -39,6 +44,8 @@ def enqueue(
         "attempts": 0,
         "next_attempt_at": (not_before or utcnow()),
         "created_at": utcnow(),
+        "claimed_by": claimed_by,
+        "lease_until": lease_until,
     }
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
