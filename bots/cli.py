@@ -53,7 +53,7 @@ def serve(
     from core.logging_setup import configure_logging
 
     cfg = settings()
-    configure_logging(cfg.log_level)
+    configure_logging(cfg.log_level, cfg.secret_values())
     if cpu is not None:
         _pin(cpu)
     application = create_app(cfg, runtime=runtime(), with_worker=worker)
@@ -83,7 +83,7 @@ def worker_command() -> None:
     from core.delivery.worker import run_worker
     from core.logging_setup import configure_logging
 
-    configure_logging(settings().log_level)
+    configure_logging(settings().log_level, settings().secret_values())
     rt = runtime()
     with suppress(KeyboardInterrupt):
         asyncio.run(run_worker(rt, build_senders(rt)))

@@ -118,6 +118,20 @@ class Settings(BaseSettings):
             chat_rate=self.telegram_chat_rate,
         )
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log filter to hide wherever it appears."""
+        key = self.secret_key.get_secret_value() if self.secret_key else None
+        values = (
+            key,
+            self.wechat_token,
+            self.wechat_app_secret,
+            self.wechat_aes_key,
+            self.wechat_previous_aes_key,
+            self.telegram_token,
+            self.telegram_webhook_secret,
+        )
+        return [v for v in values if v]
+
     def resolved_secret_key(self) -> bytes:
         """The personal-data key; in development it is generated once into ``var/``."""
         if self.secret_key and self.secret_key.get_secret_value():
