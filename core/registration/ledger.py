@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from sqlmodel import col, select
 
 from core.dialog.messages import Text, t
+from core.files import open_private
 from core.people import audit
 from core.registration import routing
 from core.registration.answers import Answers, Field
@@ -131,7 +132,8 @@ def _safe(value: str) -> str:
 
 
 def write(ledger: Ledger, path: Path) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) or XLSX, by the file's suffix."""
+    """CSV (UTF-8 with BOM, opens in Excel) or XLSX, by the file's suffix; readable by its
+    owner only, from the start (names and, unmasked, ID numbers are in it)."""
     if path.suffix.lower() == ".csv":
         _csv(ledger.headers, ledger.rows, path)
     elif path.suffix.lower() == ".xlsx":
@@ -141,7 +143,7 @@ def write(ledger: Ledger, path: Path) -> None:
 
 
 def _csv(headers: Sequence[str], rows: Sequence[Sequence[str]], path: Path) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with open_private(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(headers)
         writer.writerows(rows)
@@ -153,4 +155,5 @@ def _xlsx(headers: Sequence[str], rows: Sequence[Sequence[str]], path: Path) -> 
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(row))
-    book.save(path)
+    with open_private(path, "wb") as handle:
+        book.save(handle)
