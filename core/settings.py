@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     console_rate_per_second: float = 50.0
     staff_link_code_minutes: int = 30
+    staff_token_days: int = 90  # a staff API token's lifetime
 
     wechat_token: str | None = None
     wechat_app_id: str | None = None
