@@ -93,7 +93,9 @@ def _row(
     number = answers.personal.id_number or ""
     if reg.kind == Kind.UNEMPLOYED and answers.status is None:
         answers = replace(answers, status="unemployed", done=answers.done | {Field.STATUS.value})
-    shown = answers if unmasked else replace(answers, personal=masked(answers.personal))
+    shown = (
+        answers if unmasked else replace(answers.masked_text(), personal=masked(answers.personal))
+    )
     sex = Sex.MALE if len(number) == 18 and int(number[16]) % 2 else Sex.FEMALE
     area = env.content.areas
     cells = [
