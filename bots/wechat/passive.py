@@ -204,7 +204,7 @@ class PassiveReplies:
         )
 
     def _went_late(self, message_id: str) -> bool:
-        with self.rt.db.transaction() as session:
+        with self.rt.db.reading() as session:  # reads never queue for SQLite's write lock
             found = session.exec(
                 select(OutboxMessage.id).where(
                     OutboxMessage.idempotency_key == late_key(message_id)
@@ -229,7 +229,7 @@ class PassiveReplies:
         return self.rt.content.catalog.text(t("wechat.voice_unrecognised"), self._lang(openid))
 
     def _lang(self, openid: str) -> str:
-        with self.rt.db.transaction() as session:
+        with self.rt.db.reading() as session:
             lang = session.exec(
                 select(Conversation.lang)
                 .where(Conversation.channel == CHANNEL)
