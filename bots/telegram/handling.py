@@ -22,7 +22,13 @@ from telegram.error import TelegramError
 from bots.telegram import CHANNEL
 from bots.telegram.delivery import send_outgoing
 from bots.telegram.updates import Inbound, translate
-from core.delivery.outbox import FAILED, PENDING, SENT, enqueue, mark_unreachable
+from core.delivery.outbox import (
+    FAILED,
+    PENDING,
+    keep_reply,
+    mark_unreachable,
+    reply_progress,
+)
 from core.delivery.sending import PermanentError, TransientError
 from core.dialog.engine import pick_lang
 from core.dialog.messages import Incoming, Outgoing, Reply, t
@@ -97,15 +103,15 @@ class UpdateHandler:
 
         def keep(session: Session, reply: Reply) -> None:
             if reply.messages:
-                enqueue(
-                    session,
+                conn = session.get_bind()  # the engine's connection, in its transaction
+                assert isinstance(conn, sa.Connection)
+                keep_reply(
+                    conn,
                     key=reply_key(incoming.message_id),
                     channel=CHANNEL,
                     recipient=incoming.user_id,
-                    kind="reply",
-                    messages=reply.messages,
-                    lang=reply.lang,
-                    claimed_by=claim,
+                    reply=reply,
+                    claim=claim,
                     lease_until=utcnow() + REPLY_LEASE,
                 )
 
@@ -174,10 +180,21 @@ class UpdateHandler:
                 log.warning("telegram reply not delivered: %s", exc.reason)
                 await self._record(incoming, reply, index, claim, FAILED, exc.reason)
                 return
-            rest = index + 1
-            await self._record(
-                incoming, reply, rest, claim, SENT if rest == len(reply.messages) else PENDING
+            await self._progress(incoming, reply, index + 1, claim)
+
+    async def _progress(self, incoming: Incoming, reply: Reply, sent: int, claim: str) -> None:
+        """``sent`` messages of the reply are out: the row keeps only the rest."""
+        rest = reply.messages[sent:]
+        pending = Reply(reply.lang, rest) if rest else None
+        key = reply_key(incoming.message_id)
+        try:
+            await self.runtime.lane.run(
+                lambda: reply_progress(self.runtime.db, key=key, claim=claim, rest=pending)
             )
+        except sa_exc.SQLAlchemyError:
+            # The row still holds what was unsent before: once the claim lapses the worker
+            # sends it, at worst one message twice, never one lost.
+            log.warning("progress of a telegram reply not recorded; the worker resends it")
 
     async def _record(
         self,
@@ -186,22 +203,16 @@ class UpdateHandler:
         start: int,
         claim: str,
         status: str,
-        error: str | None = None,
+        error: str,
         not_before: datetime | None = None,
     ) -> None:
-        """The reply's row after ``start`` messages went out: the rest still to send (still
-        ours while we are sending; the dispatcher's after ``not_before``), sent or failed.
-        Only while our claim holds: a row the worker took over is the worker's."""
-        now = utcnow()
-        values: dict[str, object] = {"status": status, "last_error": error}
-        if status == SENT:
-            values.update(sent_at=now, lease_until=None)
-        elif status == FAILED:
-            values.update(lease_until=None)
-        else:
+        """A reply the request stops sending: the rest left to the dispatcher after
+        ``not_before`` (status pending), or given up (failed). Only while our claim holds:
+        a row the worker took over is the worker's."""
+        values: dict[str, object] = {"status": status, "last_error": error, "lease_until": None}
+        if status == PENDING:
             values["payload"] = Reply(reply.lang, reply.messages[start:]).to_json()
-            if not_before is not None:
-                values.update(next_attempt_at=not_before, lease_until=None, claimed_by=None)
+            values.update(next_attempt_at=not_before or utcnow(), claimed_by=None)
 
         def write() -> None:
             with self.runtime.db.transaction() as session:
@@ -216,9 +227,8 @@ class UpdateHandler:
         try:
             await self.runtime.lane.run(write)
         except sa_exc.SQLAlchemyError:
-            # The row still holds what was unsent before: once the claim lapses the worker
-            # sends it, at worst one message twice, never one lost.
-            log.warning("progress of a telegram reply not recorded; the worker resends it")
+            # The claim lapses on its own: the worker then sends the rest.
+            log.warning("a telegram reply left unrecorded; the worker sends it after its claim")
 
 
 def _is_stale(reply: Reply) -> bool:
