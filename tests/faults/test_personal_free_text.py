@@ -117,3 +117,18 @@ def test_subscription_to_an_id_is_refused_and_not_stored(runtime: Runtime) -> No
     reply = talk.say(OTHER_ID)
     assert talk.ids() == ["jobs.personal"] and _clear_in("\n".join(reply)) == []
     assert _clear_in(_raw(runtime, "opening_subscription")) == []
+
+
+def test_an_id_typed_as_the_wanted_job_is_refused_not_kept(runtime: Runtime) -> None:
+    talk = Talk(runtime, user="resident-job-id")
+    fill_identity(talk, "job_seeker", id_number())
+    talk.send(choice="r:edu:20")
+    talk.send(choice="r:st:unemployed")
+    talk.send(choice="r:skip")
+    reply = talk.say(f"电焊 {OTHER_PHONE}")
+    assert talk.ids()[0] == "registration.error.personal_in_job"
+    assert _clear_in("\n".join(reply)) == []
+    for table in ("conversation", "registration_draft", "inbound_message"):
+        assert _clear_in(_raw(runtime, table)) == [], table
+    talk.send("电焊")  # and the question goes on
+    assert talk.ids() == ["registration.jobs.confirm"]
