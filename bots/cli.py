@@ -9,7 +9,7 @@ import secrets
 import sys
 from contextlib import suppress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -53,7 +53,7 @@ def serve(
     from core.logging_setup import configure_logging
 
     cfg = settings()
-    configure_logging(cfg.log_level)
+    configure_logging(cfg.log_level, cfg.secret_values())
     if cpu is not None:
         _pin(cpu)
     application = create_app(cfg, runtime=runtime(), with_worker=worker)
@@ -83,7 +83,7 @@ def worker_command() -> None:
     from core.delivery.worker import run_worker
     from core.logging_setup import configure_logging
 
-    configure_logging(settings().log_level)
+    configure_logging(settings().log_level, settings().secret_values())
     rt = runtime()
     with suppress(KeyboardInterrupt):
         asyncio.run(run_worker(rt, build_senders(rt)))
@@ -198,20 +198,89 @@ def staff_link_code(username: str) -> None:
 
 
 @staff_app.command("token")
-def staff_token(username: str) -> None:
+def staff_token(
+    username: str,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=366, help="Valid this many days (default: setting)")
+    ] = None,
+) -> None:
     """Issue an API token for the staff REST API (shown once; replaces any earlier one)."""
     from core.people.staff import find_by_username
     from core.people.staff_tokens import issue_token
 
     rt = runtime()
+    valid = days or rt.settings.staff_token_days
     with rt.db.transaction() as session:
         staff = find_by_username(session, username)
         if staff is None or not staff.active:
             err.print(f"[red]No active staff member {username!r}.[/]")
             raise typer.Exit(2)
-        token = issue_token(session, staff)
+        token = issue_token(session, staff, days=valid, actor=_cli_actor())
+        expires = staff.api_token_expires_at
     out.print(f"API token for {username} (shown once): [bold]{token}[/]")
+    out.print(f"Valid until {expires:%Y-%m-%d %H:%M} UTC ({valid} days).")
     out.print("Send it as:  Authorization: Bearer <token>")
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"[:64]
+
+
+def _staff_member(session: Any, username: str) -> Any:
+    from core.people.staff import find_by_username
+
+    staff = find_by_username(session, username)
+    if staff is None:
+        err.print(f"[red]No staff member {username!r}.[/]")
+        raise typer.Exit(2)
+    return staff
+
+
+@staff_app.command("deactivate")
+def staff_deactivate(username: str) -> None:
+    """End an account now: API token revoked, chats unlinked, no new link codes."""
+    from core.people.staff import deactivate
+    from core.timeutil import utcnow
+
+    rt = runtime()
+    with rt.db.transaction() as session:
+        staff = _staff_member(session, username)
+        if not staff.active:
+            out.print(f"{username} was already deactivated.")
+            return
+        deactivate(session, staff, actor=_cli_actor(), now=utcnow())
+    out.print(f"Deactivated {username}: no API access, no staff entries in chat.")
+
+
+@staff_app.command("revoke-token")
+def staff_revoke_token(username: str) -> None:
+    """Revoke the member's API token at once (issue a new one with `staff token`)."""
+    from core.people.staff_tokens import revoke_token
+
+    rt = runtime()
+    with rt.db.transaction() as session:
+        had = revoke_token(session, _staff_member(session, username), actor=_cli_actor())
+    out.print(f"Revoked the API token of {username}." if had else f"{username} had no token.")
+
+
+@staff_app.command("unlink")
+def staff_unlink(
+    username: str,
+    channel: Annotated[
+        str | None, typer.Option(help="Only this channel (wechat, telegram)")
+    ] = None,
+    chat_id: Annotated[str | None, typer.Option(help="Only this chat identity")] = None,
+) -> None:
+    """Unlink the member's chat identities (all, or one): they chat as residents again."""
+    from core.people.staff import unlink
+
+    rt = runtime()
+    with rt.db.transaction() as session:
+        staff = _staff_member(session, username)
+        count = unlink(session, staff, actor=_cli_actor(), channel=channel, external_id=chat_id)
+    out.print(f"Unlinked {count} chat identit{'y' if count == 1 else 'ies'} of {username}.")
 
 
 @staff_app.command("list")

@@ -60,7 +60,7 @@ def build_runtime(
     rules_for(content)  # registration parameters are content too: fail at start-up, not mid-chat
     assembly = assemble(features) if features is not None else installed()
     _require_texts(content, assembly)
-    database = db or Database(settings.database_url)
+    database = db or Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds)
     if check_schema:
         require_current_schema(database)
     vault = Vault(settings.resolved_secret_key())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import os
 import secrets
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,9 +14,35 @@ from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from core.files import open_private, private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+KEY_COMMAND = "jobbot secret"
+MIN_KEY_BITS = 96  # estimated from the key's own characters (32 random hex digits: ~118)
+
+
+def weak_key(key: str) -> str | None:
+    """Why ``key`` is no key for personal data, or None. Catches what people type in place
+    of a random value: too short, a placeholder, one piece repeated ("aaaa…",
+    "changemechangeme…"), or too few distinct characters to hold 128 bits."""
+    if key.strip().lower() in PLACEHOLDER_SECRETS:
+        return "it is a placeholder"
+    if len(key) < 32:
+        return "it is shorter than 32 characters"
+    for size in range(1, len(key) // 2 + 1):
+        if len(key) % size == 0 and key[:size] * (len(key) // size) == key:
+            return "it is one piece repeated"
+    pieces = Counter(key[i : i + 4] for i in range(len(key) - 3))
+    if pieces and max(pieces.values()) >= 3:
+        return "it repeats itself (a word or pattern several times)"
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    if per_char * len(key) < MIN_KEY_BITS or len(counts) < 10:
+        return "it has too few distinct characters to be random"
+    return None
 
 
 class ConfigurationError(RuntimeError):
@@ -45,6 +74,7 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/jobbot.db"
+    sqlite_busy_seconds: float = 3.0  # a writer waits this long for SQLite's lock, then 503
     content_dir: Path = PROJECT_ROOT / "content"
     var_dir: Path = Path("var")
     secret_key: SecretStr | None = None
@@ -59,6 +89,7 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     console_rate_per_second: float = 50.0
     staff_link_code_minutes: int = 30
+    staff_token_days: int = 90  # a staff API token's lifetime
 
     wechat_token: str | None = None
     wechat_app_id: str | None = None
@@ -75,14 +106,31 @@ class Settings(BaseSettings):
     telegram_chat_rate: float = 1.0
 
     @model_validator(mode="after")
+    def _relative_paths_from_the_project(self) -> Settings:
+        """Relative paths (``var``, ``sqlite:///var/jobbot.db``) mean the checkout's, not
+        the current directory's: a command run from elsewhere must find the same key and
+        database, not make a second key that cannot read the first one's data."""
+        if not self.var_dir.is_absolute():
+            self.var_dir = PROJECT_ROOT / self.var_dir
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(url.database)  # type: ignore[arg-type]
+            if not path.is_absolute():
+                absolute = url.set(database=str(PROJECT_ROOT / path))
+                self.database_url = absolute.render_as_string(hide_password=False)
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.env != "production":
             return self
         key = self.secret_key.get_secret_value() if self.secret_key else ""
-        if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+        problem = weak_key(key) if key else "it is not set"
+        if problem is not None:
             raise ConfigurationError(
-                "JOBBOT_SECRET_KEY must be set to a random value of at least 32 characters "
-                "when JOBBOT_ENV=production (generate one with `jobbot secret generate`)."
+                f"JOBBOT_SECRET_KEY is refused: {problem}. With JOBBOT_ENV=production it must "
+                f"be a random value of at least 32 characters: generate one with "
+                f"`{KEY_COMMAND}`."
             )
         if self.telegram_token and not self.telegram_webhook_secret:
             raise ConfigurationError(
@@ -117,17 +165,43 @@ class Settings(BaseSettings):
             chat_rate=self.telegram_chat_rate,
         )
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log filter to hide wherever it appears."""
+        key = self.secret_key.get_secret_value() if self.secret_key else None
+        values = (
+            key,
+            self.wechat_token,
+            self.wechat_app_secret,
+            self.wechat_aes_key,
+            self.wechat_previous_aes_key,
+            self.telegram_token,
+            self.telegram_webhook_secret,
+        )
+        return [v for v in values if v]
+
     def resolved_secret_key(self) -> bytes:
         """The personal-data key; in development it is generated once into ``var/``."""
         if self.secret_key and self.secret_key.get_secret_value():
             return self.secret_key.get_secret_value().encode()
         if self.env == "production":
-            raise ConfigurationError("JOBBOT_SECRET_KEY is required when JOBBOT_ENV=production.")
-        path = self.var_dir / "secret.key"
+            raise ConfigurationError(
+                "JOBBOT_SECRET_KEY is required when JOBBOT_ENV=production "
+                f"(generate one with `{KEY_COMMAND}`)."
+            )
+        path = private_dir(self.var_dir) / "secret.key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            # Written owner-only under a temporary name, then linked into place: nobody
+            # else can read it even for a moment, and a process starting at the same time
+            # sees either no key or the whole key (the first link wins, the other uses it).
+            draft = path.with_name(f".secret.key.{secrets.token_hex(4)}")
+            with open_private(draft, exclusive=True) as handle:
+                handle.write(secrets.token_urlsafe(48))
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                return path.read_text().strip().encode()
+            finally:
+                draft.unlink()
             warnings.warn(
                 f"JOBBOT_SECRET_KEY is not set; generated a development key in {path}. "
                 "Set JOBBOT_SECRET_KEY before keeping real personal data.",

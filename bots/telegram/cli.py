@@ -154,7 +154,7 @@ def poll(
     from bots.telegram.polling import PollConflict, run_polling
     from core.logging_setup import configure_logging
 
-    configure_logging(settings().log_level)
+    configure_logging(settings().log_level, settings().secret_values())
     cfg, rt = _settings(), runtime()
     try:
         _run(run_polling(rt, cfg, worker=worker, timeout=timeout))

@@ -51,10 +51,55 @@ def parse_update(body: bytes, bot: Bot) -> Update | None:
     if type(update_id) is not int or update_id < 0:
         return None
     try:
-        return Update.de_json(data, bot)
+        update = Update.de_json(data, bot)
     except Exception as exc:  # any shape PTB cannot read is the sender's fault
         log.info("unreadable telegram update %s: %s", update_id, type(exc).__name__)
         return None
+    problem = _misshapen(update)
+    if problem is not None:
+        log.info("misshapen telegram update %s: %s", update_id, problem)
+        return None
+    return update
+
+
+# Telegram ids have at most 52 significant bits; anything wider is not from Telegram.
+MAX_ID = 2**52
+
+
+def _misshapen(update: Update) -> str | None:
+    """What in the fields we act on is not of the type Telegram sends (PTB does not check
+    types: ``"text": {}`` arrives as a dict), or None when all is well."""
+    message = update.message or (
+        update.callback_query.message if update.callback_query is not None else None
+    )
+    chats = [m.chat for m in (message, update.my_chat_member) if m is not None]
+    for chat in chats:
+        if not _is_id(chat.id) or not isinstance(chat.type, str):
+            return "chat"
+    if update.message is not None:
+        msg = update.message
+        if not _is_id(msg.message_id) or not isinstance(msg.text, str | None):
+            return "message"
+        if msg.from_user is not None and not _is_id(msg.from_user.id):
+            return "sender"
+        if msg.location is not None and not all(
+            isinstance(v, int | float) and not isinstance(v, bool)
+            for v in (msg.location.latitude, msg.location.longitude)
+        ):
+            return "location"
+    query = update.callback_query
+    if query is not None and (
+        not isinstance(query.id, str)
+        or len(query.id) > 64
+        or not isinstance(query.data, str | None)
+        or not _is_id(query.from_user.id)
+    ):
+        return "callback query"
+    return None
+
+
+def _is_id(value: object) -> bool:
+    return type(value) is int and -MAX_ID < value < MAX_ID
 
 
 def translate(update: Update) -> Inbound | None:

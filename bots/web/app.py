@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 
 import anyio
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,6 +23,7 @@ from core.delivery.sending import Sender
 from core.delivery.worker import run_worker
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
+from core.storage.db import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,18 @@ def create_app(
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    async def unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # Busy SQLite or unreachable PostgreSQL: the transaction rolled back, nothing was
+        # stored, and trying again later is the right thing for any client.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            {"detail": "the database is unavailable; try again shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    for error in UNAVAILABLE:
+        app.add_exception_handler(error, unavailable)
     openings_api.install(app, rt)
     staff_openings_api.install(app, rt)
     for install in channel_routes():

@@ -1,6 +1,7 @@
 """Staff REST API for the web console: the registration review, area-scoped, token auth.
 
 Every route needs ``Authorization: Bearer <token>`` (``jobbot staff token USERNAME``).
+Admins also end accounts in their area under ``/api/staff/members/{username}/…``.
 Refusals change nothing: 401 without a valid token, 403 outside the member's area or role,
 404 for an unknown registration, 422 for a step that is not possible now or a bad body.
 Personal data is masked unless ``?unmasked=true`` is asked, allowed and then audited.
@@ -14,20 +15,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from core.people.staff import StaffView
-from core.people.staff_tokens import staff_for_token
+from core.people.staff import Role, StaffView, deactivate, find_by_username, unlink
+from core.people.staff_tokens import revoke_token, staff_for_token
 from core.registration import review
 from core.registration.cases import CaseLine, CaseView, open_case, pending
 from core.registration.notify import area_name
 from core.registration.review import ReviewError
+from core.registration.routing import inside
 from core.registration.workflow import Env
 from core.runtime import Runtime
+from core.storage.models import Conversation, Staff
 from core.timeutil import utcnow
 
 CHANNEL = "web"
 RegId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Username = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
 
 
 class CaseLineOut(BaseModel):
@@ -88,6 +92,20 @@ class PendingOut(BaseModel):
     items: list[CaseLineOut]
 
 
+class MemberOut(BaseModel):
+    username: str
+    role: str
+    area_code: str
+    active: bool
+    token_expires_at: datetime | None
+    linked_chats: int
+
+
+class UnlinkIn(BaseModel):
+    channel: str | None = Field(default=None, max_length=16)
+    chat_id: str | None = Field(default=None, max_length=128)
+
+
 def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
@@ -110,8 +128,12 @@ StaffDep = Annotated[StaffView, Depends(authenticated)]
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 
 
+members = APIRouter(prefix="/api/staff/members", tags=["staff admin"])
+
+
 def install(app: FastAPI, runtime: Runtime) -> None:
     app.include_router(router)
+    app.include_router(members)
 
 
 @router.get("/registrations", response_model=PendingOut)
@@ -243,3 +265,66 @@ def _case(runtime: Runtime, view: CaseView) -> CaseOut:
             for e in view.events
         ],
     )
+
+
+def _managed(runtime: Runtime, session: Session, admin: StaffView, username: str) -> Staff:
+    """The member an admin may manage: 403 for non-admins and members outside the admin's
+    area, 404 for nobody, 422 for the admin's own account (no locking oneself out)."""
+    if admin.role is not Role.ADMIN:
+        raise HTTPException(403, "only an administrator manages staff accounts")
+    staff = find_by_username(session, username)
+    if staff is None:
+        raise HTTPException(404, "no such staff member")
+    if not inside(runtime.content.areas, admin.area_code, staff.area_code):
+        raise HTTPException(403, "this staff member serves outside your area")
+    if staff.id == admin.id:
+        raise HTTPException(422, "ask another administrator to change your own account")
+    return staff
+
+
+def _member(session: Session, staff: Staff) -> MemberOut:
+    links = session.exec(select(Conversation.id).where(Conversation.staff_id == staff.id))
+    return MemberOut(
+        username=staff.username,
+        role=staff.role,
+        area_code=staff.area_code,
+        active=staff.active,
+        token_expires_at=staff.api_token_expires_at,
+        linked_chats=len(list(links)),
+    )
+
+
+@members.post("/{username}/deactivate", response_model=MemberOut)
+def deactivate_member(admin: StaffDep, runtime: RuntimeDep, username: Username) -> MemberOut:
+    """Ends the account at once: token revoked, chats unlinked, link codes void."""
+    with runtime.db.transaction() as session:
+        staff = _managed(runtime, session, admin, username)
+        if staff.active:
+            deactivate(session, staff, actor=f"staff:{admin.id}", now=utcnow())
+        return _member(session, staff)
+
+
+@members.post("/{username}/revoke-token", response_model=MemberOut)
+def revoke_member_token(admin: StaffDep, runtime: RuntimeDep, username: Username) -> MemberOut:
+    with runtime.db.transaction() as session:
+        staff = _managed(runtime, session, admin, username)
+        revoke_token(session, staff, actor=f"staff:{admin.id}")
+        return _member(session, staff)
+
+
+@members.post("/{username}/unlink", response_model=MemberOut)
+def unlink_member(
+    admin: StaffDep, runtime: RuntimeDep, username: Username, body: UnlinkIn | None = None
+) -> MemberOut:
+    """Unlinks the member's chat identities (all, or the one in the body)."""
+    which = body or UnlinkIn()
+    with runtime.db.transaction() as session:
+        staff = _managed(runtime, session, admin, username)
+        unlink(
+            session,
+            staff,
+            actor=f"staff:{admin.id}",
+            channel=which.channel,
+            external_id=which.chat_id,
+        )
+        return _member(session, staff)

@@ -16,6 +16,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bots.wechat.storage import Clock, SharedValueStorage
 from bots.wechat.token import AccessTokens, TokenUnavailable
+from core.people.personal import Vault
 from core.settings import WeChatSettings
 from core.storage.db import Database
 from core.timeutil import utcnow
@@ -37,7 +38,9 @@ class JobbotWeChatClient(WeChatClient):  # type: ignore[misc]
     def __init__(
         self, cfg: WeChatSettings, db: Database, *, timeout: float = 5.0, clock: Clock = utcnow
     ) -> None:
-        storage = SharedValueStorage(db, clock=clock)
+        # Sealed with a key from the AppSecret: whoever can read the stored token could
+        # fetch one anyway; whoever has only the database cannot.
+        storage = SharedValueStorage(db, clock=clock, sealer=Vault(cfg.app_secret.encode()))
         super().__init__(
             cfg.app_id, cfg.app_secret, session=storage, timeout=timeout, auto_retry=False
         )

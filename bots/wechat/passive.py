@@ -5,6 +5,11 @@ waits at most the reply budget; if the engine is not done by then, the request a
 "success" and the reply goes to the outbox (key from the MsgId) in the engine's own
 transaction, so the dispatcher delivers it as a customer-service message. A small lock
 decides who owns the reply, so it is neither lost nor delivered twice.
+
+"success" is only said for a message the database has: if at the deadline the engine has
+not even locked the conversation (a busy SQLite file, PostgreSQL away, a long queue), the
+request answers 503 instead, WeChat delivers the message again, and the engine's run, when
+it gets the lock at last, rolls back rather than act on a message WeChat is re-sending.
 """
 
 from __future__ import annotations
@@ -34,32 +39,53 @@ def late_key(message_id: str) -> str:
     return f"wechat:reply:{message_id}"
 
 
+class LeftForRetry(Exception):
+    """The message could not be stored within the budget: answer so that WeChat re-sends."""
+
+
 class Handoff:
-    """Who owns a reply: the waiting request, or (once it gave up) the worker thread."""
+    """Who owns a reply: the waiting request, or (once it gave up) the worker thread.
+
+    running -> locked (the engine holds the conversation) -> done | abandoned;
+    running -> refused (the deadline came first: the request answers 503)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._state = "running"
 
+    def locked(self) -> None:
+        """The engine holds the conversation; raises when the request already refused."""
+        with self._lock:
+            if self._state == "refused":
+                raise LeftForRetry("WeChat was asked to re-deliver this message")
+            if self._state == "running":
+                self._state = "locked"
+
     def finish(self) -> bool:
         """The thread is done; True when the request still waits for the answer."""
         with self._lock:
-            if self._state == "abandoned":
+            if self._state in ("abandoned", "refused"):
                 return False
             self._state = "done"
             return True
 
-    def abandon(self) -> bool:
-        """The budget is spent; True when the thread must now deliver through the outbox."""
+    def abandon(self) -> str:
+        """The budget is spent: "done" (the answer is there), "abandoned" (the thread
+        delivers through the outbox) or "refused" (nothing is stored: ask for a retry)."""
         with self._lock:
-            if self._state == "done":
-                return False
-            self._state = "abandoned"
-            return True
+            if self._state == "running":
+                self._state = "refused"
+            elif self._state == "locked":
+                self._state = "abandoned"
+            return self._state
 
 
 def _report_failure(task: asyncio.Future[str | None]) -> None:
-    if not task.cancelled() and (exc := task.exception()) is not None:
+    if task.cancelled() or (exc := task.exception()) is None:
+        return
+    if isinstance(exc, LeftForRetry):
+        log.info("a WeChat message left for WeChat's retry was rolled back")
+    else:
         log.error("handling a WeChat message failed", exc_info=exc)
 
 
@@ -104,9 +130,14 @@ class PassiveReplies:
             await woken
         finally:
             timer.cancel()
-        if not work.done() and handoff.abandon():
-            log.info("reply to %s took over %.1fs; delivering it later", plan.openid, self.budget)
-            return None
+        if not work.done():
+            verdict = handoff.abandon()
+            if verdict == "abandoned":
+                log.info("reply took over %.1fs; delivering it later", self.budget)
+                return None
+            if verdict == "refused":
+                log.warning("a WeChat message was not stored within %.1fs", self.budget)
+                raise LeftForRetry()
         return await asyncio.shield(work)  # the thread finished: its answer is on the way
 
     async def drain(self) -> None:
@@ -135,7 +166,7 @@ class PassiveReplies:
                 took_over = True
                 self._enqueue_late(session, plan.openid, incoming.message_id or "", reply)
 
-        reply = self.rt.engine.handle(incoming, on_reply=late)
+        reply = self.rt.engine.handle(incoming, on_reply=late, on_locked=handoff.locked)
         if took_over:
             return None
         if reply.duplicate and self._went_late(incoming.message_id):
@@ -173,7 +204,7 @@ class PassiveReplies:
         )
 
     def _went_late(self, message_id: str) -> bool:
-        with self.rt.db.transaction() as session:
+        with self.rt.db.reading() as session:  # reads never queue for SQLite's write lock
             found = session.exec(
                 select(OutboxMessage.id).where(
                     OutboxMessage.idempotency_key == late_key(message_id)
@@ -198,7 +229,7 @@ class PassiveReplies:
         return self.rt.content.catalog.text(t("wechat.voice_unrecognised"), self._lang(openid))
 
     def _lang(self, openid: str) -> str:
-        with self.rt.db.transaction() as session:
+        with self.rt.db.reading() as session:
             lang = session.exec(
                 select(Conversation.lang)
                 .where(Conversation.channel == CHANNEL)

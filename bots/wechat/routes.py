@@ -17,7 +17,7 @@ from wechatpy.crypto import WeChatCrypto
 from bots.web.direct import JobbotApp
 from bots.wechat.config import load_wechat_content
 from bots.wechat.inbound import needs_parse, parse, plan
-from bots.wechat.passive import PassiveReplies
+from bots.wechat.passive import LeftForRetry, PassiveReplies
 from bots.wechat.render import passive_xml
 from bots.wechat.schema import check_envelope, check_message
 from bots.wechat.signing import Forbidden, Keys, check_request
@@ -76,7 +76,7 @@ class WeChatEndpoint:
         todo = plan(message, opened.fields, self.click_keys)
         try:
             text = await self.replies.answer(todo)
-        except UNAVAILABLE as exc:
+        except (*UNAVAILABLE, LeftForRetry) as exc:
             # Nothing was stored; WeChat's retry of the same MsgId is handled afresh.
             log.warning("WeChat message left for a retry: %s", type(exc).__name__)
             return Response(status_code=503)

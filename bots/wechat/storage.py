@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 from wechatpy.session import SessionStorage
 
+from core.people.personal import Vault
 from core.storage.db import Database
 from core.storage.models import SharedValue
 from core.timeutil import utcnow
@@ -36,10 +37,19 @@ def forget_keys(session: Session, keys: Sequence[str]) -> None:
 
 class SharedValueStorage(SessionStorage):  # type: ignore[misc]
     """wechatpy's session storage kept in ``SharedValue`` rows, so every process sees
-    the same access token; a value past its ``expires_at`` reads as absent."""
+    the same access token; a value past its ``expires_at`` reads as absent.
 
-    def __init__(self, db: Database, prefix: str = "wechatpy:", clock: Clock = utcnow) -> None:
-        self.db, self.prefix, self.clock = db, prefix, clock
+    Values are encrypted with ``sealer`` (a Vault keyed by the AppSecret): the access
+    token is a credential, and a copy of the database must not carry a usable one."""
+
+    def __init__(
+        self,
+        db: Database,
+        prefix: str = "wechatpy:",
+        clock: Clock = utcnow,
+        sealer: Vault | None = None,
+    ) -> None:
+        self.db, self.prefix, self.clock, self.sealer = db, prefix, clock, sealer
 
     def get(self, key: str, default: object = None) -> object:
         row = self.row(key)
@@ -47,12 +57,23 @@ class SharedValueStorage(SessionStorage):  # type: ignore[misc]
             return default
         return row.value
 
+    def open(self, stored: str) -> str:
+        """A stored value in clear; "" (absent) when it cannot be read, e.g. sealed under
+        an AppSecret that has since been changed."""
+        if self.sealer is None or not stored:
+            return stored
+        try:
+            return self.sealer.decrypt(stored)
+        except Exception:  # a value sealed with another key (or never sealed): refetch it
+            return ""
+
     def row(self, key: str) -> SharedValue | None:
-        """The live row for ``key`` (None when missing or expired)."""
+        """The live row for ``key`` (None when missing or expired), its value in clear."""
         with self.db.transaction() as session:
             row = session.get(SharedValue, self.prefix + key)
         if row is None or (row.expires_at is not None and row.expires_at <= self.clock()):
             return None
+        row.value = self.open(row.value)  # detached: nothing is written back
         return row
 
     def set(self, key: str, value: object, ttl: int | None = None) -> None:
@@ -61,7 +82,9 @@ class SharedValueStorage(SessionStorage):  # type: ignore[misc]
         now = self.clock()
         with self.db.transaction() as session:
             row = locked(session, self.prefix + key, now)
-            row.value, row.version, row.updated_at = str(value), row.version + 1, now
+            plain = str(value)
+            row.value = self.sealer.encrypt(plain) if self.sealer is not None else plain
+            row.version, row.updated_at = row.version + 1, now
             row.expires_at = now + timedelta(seconds=ttl) if ttl else None
             session.add(row)
 

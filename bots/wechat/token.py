@@ -48,9 +48,10 @@ class AccessTokens:
     def current(self) -> str:
         """A token good for at least ``margin`` (refreshing it first if need be)."""
         row = self.storage.row(self.key)
-        if row is not None and self._fresh(row):
+        if row is not None and row.value and self._fresh(row):
             return row.value
-        return self.refresh(stale=row.value if row else None, usable=row is not None)
+        stale = row.value if row is not None and row.value else None
+        return self.refresh(stale=stale, usable=stale is not None)
 
     def refresh(self, stale: str | None, usable: bool = False) -> str:
         """A token other than ``stale``; ``usable`` says ``stale`` may still be used while
@@ -79,14 +80,15 @@ class AccessTokens:
         with self.storage.db.transaction() as session:
             lease = locked(session, self.storage.prefix + self.key + ":lease", now)
             token = session.get(SharedValue, self.storage.prefix + self.key)
+            value = self.storage.open(token.value) if token is not None else ""
             if (
                 token is not None
-                and token.value
-                and token.value != stale
+                and value
+                and value != stale
                 and token.expires_at is not None
                 and token.expires_at - now > self.margin
             ):
-                return token.value
+                return value
             if (
                 lease.expires_at is not None
                 and lease.expires_at > now

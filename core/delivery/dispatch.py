@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from itertools import groupby
+from typing import Any
 
 import anyio
 import sqlalchemy as sa
@@ -57,7 +59,10 @@ class Dispatcher:
         return len(rows)
 
     def claim(self, batch: int) -> list[OutboxMessage]:
+        """Due rows, leased to this claim. Each claim counts as an attempt at once, so a
+        push sent twice (a worker killed after sending, before recording it) shows it."""
         now = self.clock()
+        token = f"{self.worker_id[:47]}#{secrets.token_hex(8)}"
         with self.db.transaction() as session:
             query = (
                 select(OutboxMessage.id)
@@ -80,7 +85,11 @@ class Dispatcher:
             session.execute(
                 sa.update(OutboxMessage)
                 .where(col(OutboxMessage.id).in_(ids))
-                .values(lease_until=now + LEASE, claimed_by=self.worker_id)
+                .values(
+                    lease_until=now + LEASE,
+                    claimed_by=token,
+                    attempts=col(OutboxMessage.attempts) + 1,
+                )
             )
             rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))).all()
             return sorted(rows, key=lambda r: r.id or 0)
@@ -101,7 +110,10 @@ class Dispatcher:
                 count=False,
             )
             return
-        wait = await self._take_tokens(sender, row.recipient)
+        wait = await self._take_tokens(sender, row)
+        if wait is None:
+            log.warning("outbox row %s outlived its lease and was left to its new owner", row.id)
+            return
         if wait > 0:
             await self._update(
                 row,
@@ -125,19 +137,35 @@ class Dispatcher:
         else:
             await self._update(row, status=SENT, error=None, at=self.clock(), count=True)
 
-    async def _take_tokens(self, sender: Sender, recipient: str) -> float:
-        """Waits for the channel-wide limit; returns >0 if this recipient must wait."""
+    async def _take_tokens(self, sender: Sender, row: OutboxMessage) -> float | None:
+        """Waits for the channel-wide limit; returns >0 if this recipient must wait, None
+        when the row is no longer ours to send."""
         while True:
-            wait_all, wait_one = await anyio.to_thread.run_sync(self._take, sender, recipient)
+            taken = await anyio.to_thread.run_sync(self._take, sender, row)
+            if taken is None:
+                return None
+            wait_all, wait_one = taken
             if wait_one > 0:
                 return wait_one
             if wait_all <= 0:
                 return 0.0
             await self.sleep(min(wait_all, 1.0))
 
-    def _take(self, sender: Sender, recipient: str) -> tuple[float, float]:
+    def _take(self, sender: Sender, row: OutboxMessage) -> tuple[float, float] | None:
+        recipient = row.recipient
         try:
             with self.db.transaction() as session:
+                # The claim renewed right before sending: a batch that ran past its lease
+                # finds the row claimed by another worker and leaves it alone.
+                renewed: sa.CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                    sa.update(OutboxMessage)
+                    .where(col(OutboxMessage.id) == row.id)
+                    .where(col(OutboxMessage.claimed_by) == row.claimed_by)
+                    .where(col(OutboxMessage.status) == PENDING)
+                    .values(lease_until=self.clock() + LEASE)
+                )
+                if not renewed.rowcount:
+                    return None
                 wait_one = ratelimit.take(
                     session,
                     f"{sender.channel}:to:{recipient}",
@@ -159,7 +187,7 @@ class Dispatcher:
             return back.wait, 0.0
 
     async def _retry(self, row: OutboxMessage, reason: str, retry_after: float | None) -> None:
-        attempts = row.attempts + 1
+        attempts = row.attempts  # counted when claimed
         if attempts >= self.max_attempts:
             await self._give_up(row, f"gave up after {attempts} attempts: {reason}")
             return
@@ -202,9 +230,10 @@ def _set(
     at: datetime,
     count: bool,
 ) -> None:
+    """Records the outcome of ``row``'s claim, unless another worker claimed it since."""
     values: dict[str, object] = {"status": status, "lease_until": None, "last_error": error}
-    if count:
-        values["attempts"] = row.attempts + 1
+    if not count:  # not an attempt after all (rate limit, channel off): give it back
+        values["attempts"] = max(0, row.attempts - 1)
     if status == SENT:
         values["sent_at"] = at
     elif status == PENDING:
@@ -212,6 +241,7 @@ def _set(
     stmt = (
         sa.update(OutboxMessage)
         .where(col(OutboxMessage.id) == row.id)
+        .where(col(OutboxMessage.claimed_by) == row.claimed_by)
         .where(col(OutboxMessage.status) != CANCELLED)
         .values(**values)
     )

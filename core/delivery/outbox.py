@@ -11,7 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from core.dialog.messages import Outgoing, Reply
+from core.storage.db import Database
 from core.storage.models import Conversation, OutboxMessage
+from core.storage.prepared import PreparedSet, driver_connection
 from core.timeutil import utcnow
 
 PENDING, SENT, FAILED, CANCELLED, HELD = "pending", "sent", "failed", "cancelled", "held"
@@ -27,8 +29,13 @@ def enqueue(
     messages: Sequence[Outgoing],
     lang: str,
     not_before: datetime | None = None,
+    claimed_by: str | None = None,
+    lease_until: datetime | None = None,
 ) -> bool:
-    """Adds a push unless one with ``key`` exists already; True when a row was written."""
+    """Adds a push unless one with ``key`` exists already; True when a row was written.
+
+    ``claimed_by`` and ``lease_until``: a caller sending it itself (a chat reply) keeps the
+    dispatcher away until the lease ends."""
     values = {
         "idempotency_key": key[:200],
         "channel": channel,
@@ -39,6 +46,8 @@ def enqueue(
         "attempts": 0,
         "next_attempt_at": (not_before or utcnow()),
         "created_at": utcnow(),
+        "claimed_by": claimed_by,
+        "lease_until": lease_until,
     }
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
@@ -105,3 +114,87 @@ def mark_unreachable(session: Session, channel: str, recipient: str, reason: str
         .values(reachable=False, unreachable_reason=reason[:200])
     )
     cancel_pending(session, channel, recipient, f"recipient unreachable: {reason}")
+
+
+# A chat reply its request sends itself, kept as an outbox row claimed by the request, so a
+# crash mid-reply leaves the rest to a re-delivery or the worker. On the per-message path:
+# prepared statements on the driver (see core/storage/prepared.py), not the ORM.
+_OUT = OutboxMessage.__table__  # type: ignore[attr-defined]
+_REPLY_COLUMNS = (
+    "idempotency_key",
+    "channel",
+    "recipient",
+    "kind",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "lease_until",
+    "claimed_by",
+    "created_at",
+)
+_REPLY_ROWS = PreparedSet(
+    insert=sa.text(
+        f"INSERT INTO {_OUT.name} ({', '.join(_REPLY_COLUMNS)}) "
+        f"VALUES ({', '.join(':' + c for c in _REPLY_COLUMNS)}) "
+        "ON CONFLICT (idempotency_key) DO NOTHING"
+    ).bindparams(*(sa.bindparam(c, type_=_OUT.c[c].type) for c in _REPLY_COLUMNS)),
+    sent=_OUT.update()
+    .where(_OUT.c.idempotency_key == sa.bindparam("key"))
+    .where(_OUT.c.claimed_by == sa.bindparam("claim"))
+    .where(_OUT.c.status == PENDING)
+    .values(
+        status=SENT,
+        sent_at=sa.bindparam("at", type_=_OUT.c.sent_at.type),
+        lease_until=None,
+        last_error=None,
+    ),
+    rest=_OUT.update()
+    .where(_OUT.c.idempotency_key == sa.bindparam("key"))
+    .where(_OUT.c.claimed_by == sa.bindparam("claim"))
+    .where(_OUT.c.status == PENDING)
+    .values(payload=sa.bindparam("payload", type_=_OUT.c.payload.type)),
+)
+
+
+def keep_reply(
+    conn: sa.Connection,
+    *,
+    key: str,
+    channel: str,
+    recipient: str,
+    reply: Reply,
+    claim: str,
+    lease_until: datetime,
+) -> None:
+    """Queues ``reply`` (in ``conn``'s transaction), claimed by ``claim`` until
+    ``lease_until``: the dispatcher leaves it to its request until then."""
+    now = utcnow()
+    _REPLY_ROWS.get("insert", conn.dialect).run(
+        driver_connection(conn),
+        {
+            "idempotency_key": key[:200],
+            "channel": channel,
+            "recipient": recipient,
+            "kind": "reply",
+            "payload": reply.to_json(),
+            "status": PENDING,
+            "attempts": 1,  # the request's own sending is the first attempt
+            "next_attempt_at": now,
+            "lease_until": lease_until,
+            "claimed_by": claim,
+            "created_at": now,
+        },
+    )
+
+
+def reply_progress(db: Database, *, key: str, claim: str, rest: Reply | None) -> None:
+    """Records a reply's progress while ``claim`` holds it: the messages still to send, or
+    (``rest`` None) all sent."""
+    with db.engine.begin() as conn:
+        if rest is None:
+            params: dict[str, Any] = {"key": key[:200], "claim": claim, "at": utcnow()}
+            _REPLY_ROWS.get("sent", conn.dialect).run(driver_connection(conn), params)
+        else:
+            params = {"key": key[:200], "claim": claim, "payload": rest.to_json()}
+            _REPLY_ROWS.get("rest", conn.dialect).run(driver_connection(conn), params)

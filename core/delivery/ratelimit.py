@@ -42,3 +42,19 @@ def take(
     bucket.tokens, bucket.updated_at = tokens, current
     session.add(bucket)
     return (1.0 - tokens) / rate
+
+
+def waiting(
+    session: Session,
+    key: str,
+    *,
+    rate: float,
+    burst: float,
+    now: Callable[[], float] = time.time,
+) -> float:
+    """The seconds until bucket ``key`` has a token (0 now), without taking one."""
+    bucket = session.exec(select(RateBucket).where(RateBucket.key == key)).first()
+    if bucket is None:
+        return 0.0
+    tokens = min(burst, bucket.tokens + max(0.0, now() - bucket.updated_at) * rate)
+    return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate

@@ -35,6 +35,7 @@ from core.timeutil import utcnow
 log = logging.getLogger(__name__)
 MAX_HISTORY = 20
 OnReply = Callable[[Session, Reply], None]
+OnLocked = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,23 @@ class Engine:
         self.words = CommandWords(content.catalog)
         self._labels: dict[tuple[str, str], str] = {}
 
-    def handle(self, incoming: Incoming, on_reply: OnReply | None = None) -> Reply:
+    def handle(
+        self,
+        incoming: Incoming,
+        on_reply: OnReply | None = None,
+        on_locked: OnLocked | None = None,
+    ) -> Reply:
         """``on_reply(session, reply)`` runs inside the transaction once a new reply exists:
         an adapter whose caller stopped waiting (WeChat's deadline) queues it in the outbox
-        there, so the reply is committed with the step or not at all."""
+        there, so the reply is committed with the step or not at all. ``on_locked()`` runs
+        once the conversation is locked (the database answered); whatever it raises rolls
+        the message back, e.g. when the caller already told the platform to re-deliver."""
         try:
-            return self._handle_once(incoming, on_reply)
+            return self._handle_once(incoming, on_reply, on_locked)
         except IntegrityError:
             # A concurrent delivery of the same message id won the race; its reply stands.
             log.info("re-delivery raced on %s message; answering from the record", incoming.channel)
-            return self._handle_once(incoming, on_reply)
+            return self._handle_once(incoming, on_reply, on_locked)
 
     def forget(self, channel: str, user_id: str) -> bool:
         """Deletes a chat identity's chat-side data (state, link, re-delivery records) and
@@ -107,9 +115,13 @@ class Engine:
             session.delete(conv)
             return True
 
-    def _handle_once(self, incoming: Incoming, on_reply: OnReply | None) -> Reply:
+    def _handle_once(
+        self, incoming: Incoming, on_reply: OnReply | None, on_locked: OnLocked | None
+    ) -> Reply:
         with self.db.joined() as (conn, session):
             conv, found = conversation.lock(conn, incoming, self.config.default_lang, self.clock())
+            if on_locked is not None:
+                on_locked()
             if incoming.message_id:
                 prior = conversation.prior_reply(conn, found, incoming)
                 if prior is not None:

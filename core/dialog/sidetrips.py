@@ -98,8 +98,11 @@ def mine(ctx: Ctx) -> tuple[Outgoing, ...]:
 
 
 def link_staff(ctx: Ctx, conv: ChatIdentity, state: State, code: str) -> Transition:
-    linked = staff_service.redeem_link_code(ctx.session, code=code, conversation=conv, now=ctx.now)
-    if linked is None:
+    linked = staff_service.try_link(ctx.session, code=code, conversation=conv, now=ctx.now)
+    if isinstance(linked, staff_service.LinkRefused):
+        if linked.wait_minutes:
+            refused = t("staff.link_wait", minutes=linked.wait_minutes)
+            return _aside(ctx, state, Outgoing(refused))
         return _aside(ctx, state, Outgoing(t("staff.link_failed")))
     ctx.staff = view(linked)
     area = ctx.content.areas.get(linked.area_code)

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, or_, select
 
 from core.content.areas import AreaTree
 from core.matching.search import SearchIndex
+from core.people.personal import open_text
 from core.registration.models import Registration
 from core.registration.people import linked_person_id
 
@@ -36,7 +37,9 @@ def profile_of(session: Session, channel: str, external_id: str) -> Profile | No
     ).first()
     if latest is None:
         return None
-    wishes = tuple(w.get("name") or w.get("said") or "" for w in latest.details.get("jobs", []))
+    wishes = tuple(
+        w.get("name") or open_text(w.get("said"), None) for w in latest.details.get("jobs", [])
+    )
     area = str(latest.details.get("desired_area") or "")
     return Profile(tuple(w for w in wishes if w), area)
 

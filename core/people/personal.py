@@ -79,8 +79,9 @@ _PHONE_SHAPE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 
 
-def redact(text: str) -> str:
-    """Masks ID-number- and phone-shaped substrings; used on log lines and error texts."""
+def personal_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where ``text`` holds ID-number- or phone-shaped substrings: ``(start, end, masked)``
+    in ``text``'s own positions, in order. The one detector every other check uses."""
     folded = text.translate(_FULLWIDTH)
     spans: list[tuple[int, int, str]] = []
     for match in _ID_SHAPE.finditer(folded):
@@ -89,8 +90,43 @@ def redact(text: str) -> str:
         if not any(a <= match.start() < b for a, b, _ in spans):
             digits = re.sub(r"\D", "", match.group(0))[-11:]
             spans.append((match.start(), match.end(), mask_phone(digits)))
+    return sorted(spans)
+
+
+def has_personal(text: str) -> bool:
+    """Whether ``text`` holds an ID number or a phone number."""
+    return bool(personal_spans(text))
+
+
+def redact(text: str) -> str:
+    """Masks ID-number- and phone-shaped substrings; used on log lines, error texts and
+    free answers shown to staff."""
     out, last = [], 0
-    for start, end, masked in sorted(spans):
+    for start, end, masked in personal_spans(text):
         out += [text[last:start], masked]
         last = end
     return "".join([*out, text[last:]])
+
+
+SealedText = str | dict[str, str]
+
+
+def seal_text(text: str, vault: Vault | None) -> SealedText:
+    """A free answer as stored: unchanged when it holds no personal data; else sealed
+    (``{"sealed": …, "masked": …}``) so the clear text is only in the Vault, or with no
+    vault at hand only its masked form."""
+    if not text or not has_personal(text):
+        return text
+    if vault is None:
+        return redact(text)
+    return {"sealed": vault.encrypt(text), "masked": redact(text)}
+
+
+def open_text(stored: object, vault: Vault | None) -> str:
+    """A stored free answer in clear with the Vault, masked without it."""
+    if isinstance(stored, dict):
+        if vault is not None and "sealed" in stored:
+            return vault.decrypt(str(stored["sealed"]))
+        return str(stored.get("masked", ""))
+    text = "" if stored is None else str(stored)
+    return text if vault is not None else redact(text)

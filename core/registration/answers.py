@@ -8,6 +8,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from core.people.personal import Vault, open_text, seal_text
+
 
 class Field(StrEnum):
     """Every question of the three registrations; a flow's steps reuse these names."""
@@ -34,6 +36,8 @@ class Field(StrEnum):
 
 
 PERSONAL = (Field.NAME, Field.ID_NUMBER, Field.PHONE)
+# Answers typed freely (not picked, not checked): an ID or phone number may be in them.
+FREE_TEXT = ("skills", "employer")
 
 
 @dataclass(frozen=True)
@@ -88,24 +92,46 @@ class Answers:
     def has(self, item: Field) -> bool:
         return item.value in self.done
 
-    def details(self) -> dict[str, Any]:
-        """Everything but the personal values, JSON-safe."""
+    def details(self, vault: Vault | None = None) -> dict[str, Any]:
+        """Everything but the personal values, JSON-safe. Free text holding an ID or phone
+        number is sealed with ``vault`` (to be stored), or masked without one (to be shown)."""
         out: dict[str, Any] = {}
         for f in fields(self):
             if f.name == "personal":
                 continue
             out[f.name] = _dump(getattr(self, f.name))
+        for name in FREE_TEXT:
+            if out.get(name):
+                out[name] = seal_text(out[name], vault)
+        for wish in [*(out.get("jobs") or ()), out.get("job")]:
+            if wish and wish.get("said"):
+                wish["said"] = seal_text(wish["said"], vault)
         return out
 
+    def masked_text(self) -> Answers:
+        """A copy with ID and phone numbers in free answers masked (a staff view)."""
+        return Answers.from_details(self.details(), self.personal)
+
     @classmethod
-    def from_details(cls, raw: Mapping[str, Any], personal: Personal) -> Answers:
+    def from_details(
+        cls, raw: Mapping[str, Any], personal: Personal, vault: Vault | None = None
+    ) -> Answers:
+        """Stored details back as answers; sealed free text opens only with ``vault``
+        (else it reads masked, as does any ID or phone number in older rows)."""
         known = {f.name for f in fields(cls)} - {"personal"}
         values = {k: v for k, v in raw.items() if k in known}
         for key in ("unemployed_since", "start_date", "contract_end"):
             if values.get(key):
                 values[key] = date.fromisoformat(values[key])
-        values["jobs"] = tuple(Wish(**w) for w in values.get("jobs") or ())
-        values["job"] = Wish(**values["job"]) if values.get("job") else None
+        for name in FREE_TEXT:
+            if values.get(name):
+                values[name] = open_text(values[name], vault)
+
+        def wish(w: Mapping[str, Any]) -> Wish:
+            return Wish(**{**w, "said": open_text(w.get("said"), vault)})
+
+        values["jobs"] = tuple(wish(w) for w in values.get("jobs") or ())
+        values["job"] = wish(values["job"]) if values.get("job") else None
         values["done"] = frozenset(values.get("done") or ())
         return cls(personal=personal, **values)
 

@@ -15,7 +15,7 @@ def stored_answers(env: Env, reg: Registration) -> Answers:
         id_number=env.vault.decrypt(reg.id_number_enc),
         phone=env.vault.decrypt(reg.phone_enc),
     )
-    return Answers.from_details(reg.details, personal)
+    return Answers.from_details(reg.details, personal, env.vault)
 
 
 def draft_from(env: Env, reg: Registration) -> None:

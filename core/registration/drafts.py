@@ -52,7 +52,7 @@ def read(vault: Vault, row: RegistrationDraft) -> Draft:
         id=row.id,
         kind=Kind(row.kind),
         step=row.step,
-        answers=Answers.from_details(row.details, personal),
+        answers=Answers.from_details(row.details, personal, vault),
         registration_id=row.registration_id,
         privacy_version=row.privacy_version,
         privacy_accepted_at=row.privacy_accepted_at,
@@ -109,7 +109,7 @@ def save(
     row = find(session, channel, external_id)
     if row is None:
         return
-    row.details = answers.details()
+    row.details = answers.details(vault)
     row.name_enc = _seal(vault, answers.personal.name)
     row.id_number_enc = _seal(vault, answers.personal.id_number)
     row.phone_enc = _seal(vault, answers.personal.phone)

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from sqlmodel import col, select
 
 from core.dialog.messages import Text, t
+from core.files import open_private
 from core.people import audit
 from core.registration import routing
 from core.registration.answers import Answers, Field
@@ -92,7 +93,9 @@ def _row(
     number = answers.personal.id_number or ""
     if reg.kind == Kind.UNEMPLOYED and answers.status is None:
         answers = replace(answers, status="unemployed", done=answers.done | {Field.STATUS.value})
-    shown = answers if unmasked else replace(answers, personal=masked(answers.personal))
+    shown = (
+        answers if unmasked else replace(answers.masked_text(), personal=masked(answers.personal))
+    )
     sex = Sex.MALE if len(number) == 18 and int(number[16]) % 2 else Sex.FEMALE
     area = env.content.areas
     cells = [
@@ -131,7 +134,8 @@ def _safe(value: str) -> str:
 
 
 def write(ledger: Ledger, path: Path) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) or XLSX, by the file's suffix."""
+    """CSV (UTF-8 with BOM, opens in Excel) or XLSX, by the file's suffix; readable by its
+    owner only, from the start (names and, unmasked, ID numbers are in it)."""
     if path.suffix.lower() == ".csv":
         _csv(ledger.headers, ledger.rows, path)
     elif path.suffix.lower() == ".xlsx":
@@ -141,7 +145,7 @@ def write(ledger: Ledger, path: Path) -> None:
 
 
 def _csv(headers: Sequence[str], rows: Sequence[Sequence[str]], path: Path) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with open_private(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(headers)
         writer.writerows(rows)
@@ -153,4 +157,5 @@ def _xlsx(headers: Sequence[str], rows: Sequence[Sequence[str]], path: Path) -> 
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(row))
-    book.save(path)
+    with open_private(path, "wb") as handle:
+        book.save(handle)

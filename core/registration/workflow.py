@@ -106,7 +106,7 @@ def _values(env: Env, sub: Submission, id_hash: str, *, conflict: bool) -> dict[
         "id_number_enc": vault.encrypt(personal.id_number or ""),
         "name_enc": vault.encrypt(personal.name or ""),
         "phone_enc": vault.encrypt(personal.phone or ""),
-        "details": sub.answers.details(),
+        "details": sub.answers.details(vault),
         "privacy_version": sub.privacy_version,
         "privacy_accepted_at": sub.privacy_accepted_at,
         "pledge_version": sub.pledge_version,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,40 +26,60 @@ def normalise_url(url: str) -> str:
 # The database cannot be reached or is busy: the platform should deliver the message again.
 UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
+# How long a SQLite writer waits for another one before the database counts as busy
+# (UNAVAILABLE). Short waits (a checkpoint, another process's message) pass unnoticed; a
+# file held longer must fail inside WeChat's reply budget so the platform re-delivers.
+SQLITE_BUSY_SECONDS = 3.0
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # Autocommit at the driver level so that our own BEGIN IMMEDIATE takes the write
-    # lock up front; otherwise two writers deadlock upgrading from a read lock.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=15000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
+
+def _sqlite_pragmas(busy_seconds: float) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Autocommit at the driver level so that our own BEGIN IMMEDIATE takes the write
+        # lock up front; otherwise two writers deadlock upgrading from a read lock.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return on_connect
 
 
 def _sqlite_begin(conn: Any) -> None:
     # Readers (index builds, health checks) must not queue behind writers: in WAL mode a
     # deferred BEGIN reads a consistent snapshot while another connection writes.
     read_only = conn.get_execution_options().get("jobbot_read_only", False)
+    statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
     # Straight on the driver: SQLAlchemy does not track BEGIN on SQLite either way, and
     # its execute machinery cost more than the BEGIN itself on every message.
-    conn.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    try:
+        conn.connection.driver_connection.execute(statement)
+    except sqlite3.Error as exc:
+        # SQLAlchemy does not wrap what a "begin" listener raises: wrapped here, a busy
+        # file ("database is locked") is an OperationalError, i.e. UNAVAILABLE, like an
+        # unreachable PostgreSQL, instead of a bare driver error nobody handles.
+        raise sa.exc.DBAPIError.instance(
+            statement, None, exc, sqlite3.Error, hide_parameters=True
+        ) from exc
 
 
-def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
+def create_db_engine(
+    url: str, *, schema: str | None = None, busy_seconds: float = SQLITE_BUSY_SECONDS
+) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # A directory made here is the owner's only (the default is var/, beside the key).
+            Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = sa.create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 15},
+            connect_args={"check_same_thread": False, "timeout": busy_seconds},
             hide_parameters=True,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_seconds))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     connect_args: dict[str, Any] = {}
@@ -77,10 +98,12 @@ def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
 class Database:
     """Owns the engine; hands out sessions that commit once or not at all."""
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, schema: str | None = None, busy_seconds: float = SQLITE_BUSY_SECONDS
+    ) -> None:
         self.url = normalise_url(url)
         self.schema = schema
-        self.engine = create_db_engine(url, schema=schema)
+        self.engine = create_db_engine(url, schema=schema, busy_seconds=busy_seconds)
         self._reader = self.engine.execution_options(jobbot_read_only=True)
 
     @property
@@ -115,7 +138,8 @@ class Database:
             yield session
 
     def ping(self) -> None:
-        with self.engine.connect() as conn:
+        """A read-only round trip: a health check never queues for SQLite's write lock."""
+        with self._reader.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
 
     def dispose(self) -> None:

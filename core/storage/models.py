@@ -100,6 +100,7 @@ class Staff(SQLModel, table=True):
     area_code: str = Field(max_length=12, index=True)
     active: bool = True
     api_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    api_token_expires_at: datetime | None = _when(default=None)
     created_at: datetime = _when(default_factory=utcnow)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 
-from core.settings import ConfigurationError, Settings
+from core.settings import PROJECT_ROOT, ConfigurationError, Settings
 
 
 def _settings(**kw: object) -> Settings:
@@ -15,7 +16,7 @@ def _settings(**kw: object) -> Settings:
 
 def test_defaults_are_the_embedded_setup() -> None:
     settings = _settings()
-    assert settings.database_url == "sqlite:///var/jobbot.db"
+    assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'jobbot.db'}"
     assert settings.wechat is None and settings.telegram is None
     assert settings.max_body_bytes == 64 * 1024
 
@@ -36,7 +37,9 @@ def test_production_refuses_missing_or_placeholder_secret() -> None:
         _settings(env="production")
     with pytest.raises(ConfigurationError, match="JOBBOT_SECRET_KEY"):
         _settings(env="production", secret_key="changeme")
-    assert _settings(env="production", secret_key="s" * 40).env == "production"
+    with pytest.raises(ConfigurationError, match="jobbot secret"):
+        _settings(env="production", secret_key="s" * 40)
+    assert _settings(env="production", secret_key=secrets.token_urlsafe(48)).env == "production"
 
 
 def test_development_generates_a_key_once_with_a_warning(tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ def test_ledger_xlsx_is_masked_by_default(cli_ready: Path) -> None:
     assert record["姓名"] == "张*明" and record["求职意向"] == "焊工(6-18-02-04)"
     assert record["性别"] == "男" and record["出生日期"] == "1986-04"
     assert _audit(cli_ready, "ledger.export") and not _audit(cli_ready, "ledger.export_unmasked")
+    assert out.stat().st_mode & 0o777 == 0o600
 
 
 def test_unmasked_csv_ledger_is_audited(cli_ready: Path) -> None:
@@ -93,6 +94,7 @@ def test_unmasked_csv_ledger_is_audited(cli_ready: Path) -> None:
     with out.open(encoding="utf-8-sig", newline="") as handle:
         (record,) = list(csv.DictReader(handle))
     assert record["身份证号"] == NUMBER and record["手机号"] == "13812345678"
+    assert out.stat().st_mode & 0o777 == 0o600  # ID numbers in clear: the owner's only
     (entry,) = _audit(cli_ready, "ledger.export_unmasked")
     assert entry.subject == "area:370102000000" and entry.actor.startswith("cli:")
 

@@ -26,6 +26,7 @@ from core.openings import present
 from core.openings.catalogue import Catalogue
 from core.openings.matches import matching_refs, profile_of
 from core.openings.models import Opening
+from core.people.personal import has_personal
 
 PAGE = 5
 MAX_QUERY = 40
@@ -117,6 +118,8 @@ class JobsFlow:
         )
 
     def _search(self, ctx: Ctx, query: str, page: int) -> Transition:
+        if has_personal(query):  # an ID or phone number is no job: not kept, not repeated
+            return Transition(State(self.name, Step.ASK, {}), (Outgoing(t("jobs.personal")),))
         query = " ".join(query.split())[:MAX_QUERY]
         result = self.catalogue.index().search(
             query, areas=ctx.content.areas, limit=PAGE, offset=page * PAGE, now=ctx.now

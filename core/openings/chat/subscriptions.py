@@ -21,6 +21,7 @@ from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, t
 from core.openings.models import OpeningSubscription
 from core.openings.subscriptions import Outcome, describe, of_identity, subscribe
+from core.people.personal import has_personal
 
 
 class Step(StrEnum):
@@ -30,6 +31,8 @@ class Step(StrEnum):
 
 def subscribe_text(ctx: Ctx, text: str) -> Transition:
     """Subscribes to ``text`` (keyword and/or area) and says what happened."""
+    if has_personal(text):  # an ID or phone number is no keyword: not stored
+        return Transition(State(SubscribeFlow.name, Step.ASK, {}), (Outgoing(t("jobs.personal")),))
     done = subscribe(
         ctx.session,
         channel=ctx.channel,

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.dialog.flow import Input
 from core.dialog.messages import Option, Outgoing, t
+from core.people.personal import has_personal
 from core.registration.answers import Answers, Field, Wish
 from core.registration.chat.steps import Asking, Outcome, done, retry, stay
 from core.registration.notify import joined
@@ -86,6 +87,8 @@ class JobsQuestion:
         return stay({"picked": picked, "more": True})
 
     def _typed(self, q: Asking, picked: list[dict[str, Any]], text: str) -> Outcome:
+        if has_personal(text):  # no job: not kept in the conversation, not repeated
+            return retry("registration.error.personal_in_job")
         try:
             said = parse_free_text(text, limit=SAID_LIMIT)
         except Invalid as exc:

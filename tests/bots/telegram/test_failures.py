@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,7 +30,7 @@ def test_database_outage_answers_503_so_telegram_delivers_again(
     tg_runtime: Runtime,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def unavailable(incoming: Incoming) -> Reply:
+    def unavailable(incoming: Incoming, **hooks: Any) -> Reply:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
     with monkeypatch.context() as patch:
@@ -48,7 +49,7 @@ def test_engine_bug_gets_an_apology_and_stores_nothing(
     tg_runtime: Runtime,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(incoming: Incoming) -> Reply:
+    def broken(incoming: Incoming, **hooks: Any) -> Reply:
         raise KeyError("a flow bug")
 
     monkeypatch.setattr(tg_runtime.engine, "handle", broken)
@@ -77,7 +78,9 @@ def test_reply_to_a_chat_that_blocked_the_bot_is_dropped(
 ) -> None:
     bot_api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     assert post(client, update("message_text")).status_code == 200
-    assert stored(db)["OutboxMessage"] == 0
+    with db.transaction() as session:
+        (row,) = session.exec(select(OutboxMessage)).all()
+    assert row.status == "failed" and "blocked" in (row.last_error or "")  # nothing left to send
 
 
 def test_app_starts_while_telegram_is_unreachable(

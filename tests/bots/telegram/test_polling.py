@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -70,10 +71,10 @@ def test_update_not_handled_is_fetched_again(
     real = tg_runtime.engine.handle
     outage = iter([True])
 
-    def flaky(incoming: Incoming) -> Reply:
+    def flaky(incoming: Incoming, **hooks: Any) -> Reply:
         if next(outage, False):
             raise OperationalError("BEGIN", {}, Exception("database is locked"))
-        return real(incoming)
+        return real(incoming, **hooks)
 
     monkeypatch.setattr(tg_runtime.engine, "handle", flaky)
     bot_api.updates.append(update("message_text"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from typing import Any
 
 import httpx
 import pytest
@@ -132,7 +133,8 @@ def test_blocking_the_bot_stops_pushes_until_the_person_writes_again(
     with db.transaction() as session:
         conv = session.exec(select(Conversation)).one()
         assert not conv.reachable and conv.unreachable_reason == "blocked the bot"
-        assert session.exec(select(OutboxMessage)).one().status == "cancelled"
+        notice = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).one()
+        assert notice.status == "cancelled"
     assert post(client, update("message_text", message_id=12)).status_code == 200
     with db.transaction() as session:
         assert session.exec(select(Conversation)).one().reachable
@@ -175,9 +177,9 @@ def test_engine_runs_off_the_event_loop(
     released = threading.Event()
     real = tg_runtime.engine.handle
 
-    def waiting(incoming: Incoming) -> Reply:
+    def waiting(incoming: Incoming, **hooks: Any) -> Reply:
         released.wait(timeout=10)  # blocks its thread until /healthz has been served
-        return real(incoming)
+        return real(incoming, **hooks)
 
     monkeypatch.setattr(tg_runtime.engine, "handle", waiting)
     app = create_app(tg_settings, runtime=tg_runtime)

@@ -13,7 +13,7 @@ from bots.wechat.passive import late_key
 from bots.wechat.sender import build_sender
 from core.delivery.dispatch import Dispatcher
 from core.delivery.outbox import SENT
-from core.dialog.engine import OnReply
+from core.dialog.engine import OnLocked, OnReply
 from core.dialog.messages import Incoming, Reply
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
@@ -26,16 +26,25 @@ pytestmark = pytest.mark.anyio
 
 
 class SlowEngine:
-    """Holds each engine call until the test lets it go."""
+    """Holds each engine call, once it has the conversation, until the test lets it go."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.real = runtime.engine.handle
         self.gate = threading.Event()
         runtime.engine.handle = self.handle  # type: ignore[method-assign]
 
-    def handle(self, incoming: Incoming, on_reply: OnReply | None = None) -> Reply:
-        self.gate.wait(timeout=10)
-        return self.real(incoming, on_reply)
+    def handle(
+        self,
+        incoming: Incoming,
+        on_reply: OnReply | None = None,
+        on_locked: OnLocked | None = None,
+    ) -> Reply:
+        def locked() -> None:
+            if on_locked is not None:
+                on_locked()
+            self.gate.wait(timeout=10)
+
+        return self.real(incoming, on_reply, locked)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from bots.wechat.render import TEXT_LIMIT_BYTES, passive_xml, split_parts
 from bots.wechat.xmlsafe import read_fields
-from core.dialog.engine import OnReply
+from core.dialog.engine import OnLocked, OnReply
 from core.dialog.messages import Incoming, Outgoing, Reply, t
 from core.runtime import Runtime
 from tests.bots.wechat.conftest import ACCOUNT, OPENID, WeChatPoster, payload
@@ -55,8 +55,13 @@ class LongEngine:
         self.real, self.text = runtime.engine.handle, text
         runtime.engine.handle = self.handle  # type: ignore[method-assign]
 
-    def handle(self, incoming: Incoming, on_reply: OnReply | None = None) -> Reply:
-        reply = self.real(incoming, on_reply)
+    def handle(
+        self,
+        incoming: Incoming,
+        on_reply: OnReply | None = None,
+        on_locked: OnLocked | None = None,
+    ) -> Reply:
+        reply = self.real(incoming, on_reply, on_locked)
         return Reply(reply.lang, (Outgoing(t("wechat.part", text=self.text)),), reply.duplicate)
 
 
