@@ -125,6 +125,12 @@ def event(
     kind = incoming.event
     if kind == "subscribe":
         return _welcome(ctx, conv, incoming)
+    if kind == "open":
+        # A chat window opened again (the terminal) is not a new follow: only a first
+        # contact is welcomed; anyone else is back where the conversation was.
+        if conv.last_inbound_at is None:
+            return _welcome(ctx, conv, incoming)
+        return _aside(engine, ctx, state, Outgoing(t("system.welcome_back")))
     if kind == "location":
         return _aside(engine, ctx, state, _nearest(ctx, incoming))
     return _aside(engine, ctx, state, Outgoing(t("system.unsupported_message")))
