@@ -38,7 +38,10 @@ class FormFlow:
         return Transition(state, self.prompt(ctx, state))
 
     def resume(self, ctx: Ctx, step: str) -> Transition:
-        state = State(self.name, step, {})
+        """Back at ``step``; at the question left open, with what it had on screen."""
+        draft = drafts.load(ctx.session, ctx.vault, ctx.channel, ctx.user_id)
+        asking = draft.asking if draft is not None and draft.step == step else {}
+        state = State(self.name, step, asking)
         return Transition(state, self.prompt(ctx, state), remember=False)
 
     def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
@@ -97,6 +100,8 @@ class FormFlow:
         if outcome.answers is None:
             data = {**(outcome.data or {}), "edit": editing}
             nxt = State(self.name, state.step, data)
+            step = state.step or ""
+            drafts.keep_asking(ctx.session, ctx.channel, ctx.user_id, step, data, ctx.now)
             return Transition(nxt, (*outcome.say, *self.prompt(ctx, nxt)), remember=False)
         step = SUMMARY if editing else self.next_step(item, outcome.answers)
         self.store(ctx, outcome.answers, step)

@@ -80,6 +80,10 @@ class JobsQuestion:
             if code not in names:
                 return retry("registration.error.pick_one")
             wish = Wish(said, code, names[code])
+        if any(_same(wish, Wish(**w)) for w in picked):
+            # Named twice ("焊工", then "焊工" again): kept once, and the resident is told.
+            again = Outgoing(t("registration.jobs.already", job=wish.label))
+            return stay({"picked": picked, "more": True}, again)
         picked = [*picked, asdict(wish)]
         if len(picked) >= self._limit(q):
             return self._finish(q, picked)
@@ -102,3 +106,10 @@ class JobsQuestion:
         else:
             answers = q.answers.answered(Field.JOB, job=wishes[0])
         return done(answers)
+
+
+def _same(one: Wish, other: Wish) -> bool:
+    """The same occupation, or the same words kept as said."""
+    if one.code or other.code:
+        return one.code == other.code
+    return one.said.strip() == other.said.strip()
