@@ -20,7 +20,6 @@ from core.registration.answers import Answers, Personal
 from core.registration.models import RegistrationDraft
 from core.registration.rules import Kind
 
-
 ASKING = "asking"  # key in ``details``, beside the answers (Answers ignores it)
 
 
