@@ -238,3 +238,48 @@ def test_english_resident_registers_in_english(runtime: Runtime) -> None:
     assert "How we handle your personal information" in _shown(talk)
     talk.send("yes")
     assert talk.ids() == ["registration.ask.name"]
+
+
+def test_options_accept_the_words_people_type(runtime: Runtime, resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("高中")  # 普通高中: the only option containing these words
+    assert resident.ids() == ["registration.ask.status"]
+    resident.send("失业")
+    resident.send("跳过")  # the skip option's words, not a skill called 跳过
+    assert resident.ids() == ["registration.ask.jobs"]
+    answers = _draft(runtime, resident).answers
+    assert (answers.education, answers.status, answers.skills) == ("60", "unemployed", "")
+
+
+def test_a_word_several_options_contain_is_asked_again(resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("大学")  # 大学本科 and 大学专科
+    assert resident.ids() == ["registration.error.pick_one", "registration.ask.education"]
+    resident.send("中专")  # the part in brackets of 中等专业学校（中专）
+    assert resident.ids() == ["registration.ask.status"]
+
+
+def test_typing_the_same_job_words_again_keeps_them_as_said(
+    runtime: Runtime, resident: Talk
+) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send(choice="r:edu:20")
+    resident.send(choice="r:st:unemployed")
+    resident.send(choice="r:skip")
+    resident.send("电焊工")
+    assert resident.ids() == ["registration.jobs.confirm"]
+    resident.send("电焊工")
+    assert resident.ids() == ["registration.jobs.more"]
+    resident.send(choice="r:j:done")
+    jobs = _draft(runtime, resident).answers.jobs
+    assert [(j.said, j.code) for j in jobs] == [("电焊工", None)]
+
+
+def test_full_width_punctuation_in_answers_is_kept_as_typed(
+    runtime: Runtime, resident: Talk
+) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send(choice="r:edu:20")
+    resident.send(choice="r:st:unemployed")
+    resident.send("电工证（中级），会开叉车！")
+    assert _draft(runtime, resident).answers.skills == "电工证（中级），会开叉车！"

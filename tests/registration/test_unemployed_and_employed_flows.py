@@ -110,3 +110,12 @@ def test_moving_the_start_after_the_end_is_caught_at_submit(resident: Talk) -> N
     ]
     resident.send("2025-12-31")
     assert resident.ids() == ["registration.summary.title"]
+
+
+def test_no_fixed_end_can_be_typed(runtime: Runtime, resident: Talk) -> None:
+    fill_identity(resident, "employed", NUMBER)
+    resident.send("济南某物业公司")
+    resident.send("单位")
+    resident.send("2025-03-01")
+    resident.send("无固定期限")
+    assert resident.ids() == ["registration.ask.job"]

@@ -13,7 +13,7 @@ from typing import Any
 from core.dialog.flow import Input
 from core.dialog.messages import Option, Outgoing, t
 from core.registration.answers import Answers, Field, Wish
-from core.registration.chat.steps import Asking, Outcome, done, retry, stay
+from core.registration.chat.steps import Asking, Outcome, done, retry, stay, typed_option
 from core.registration.notify import joined
 from core.registration.occupations import suggest
 from core.registration.validation import Invalid, parse_free_text
@@ -67,9 +67,23 @@ class JobsQuestion:
             return self._finish(q, picked)
         if "cands" in q.data and (choice == KEEP or choice.startswith(PICK)):
             return self._chosen(q, picked, choice)
+        if given.text and "cands" in q.data:
+            named = self._named(q, given.text)
+            if named is not None:
+                return self._chosen(q, picked, named)
         if given.text:
             return self._typed(q, picked, given.text)
         return retry("registration.error.pick_one")
+
+    def _named(self, q: Asking, text: str) -> str | None:
+        """On the candidates: the same words again keep them as said; an occupation's
+        name (or code) picks it."""
+        try:
+            if parse_free_text(text, limit=SAID_LIMIT) == q.data.get("said"):
+                return KEEP
+        except Invalid:
+            return None
+        return typed_option(q.ctx, text, self._confirm(q).options[:-2], loose=False)
 
     def _chosen(self, q: Asking, picked: list[dict[str, Any]], choice: str) -> Outcome:
         said = q.data.get("said", "")
