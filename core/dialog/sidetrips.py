@@ -39,6 +39,10 @@ def command(
         return Transition(IDLE, (menu_message(ctx),))
     if cmd is Command.CANCEL:
         said = "system.cancelled" if state.flow else "system.nothing_to_cancel"
+        flow = engine.flows.get(state.flow) if state.flow else None
+        # A flow that keeps what was entered (a registration draft) says so, not "cancelled".
+        kept = getattr(flow, "cancelled", None)
+        said = (kept(state) if kept is not None else None) or said
         return Transition(IDLE, (Outgoing(t(said)), menu_message(ctx)))
     if cmd is Command.BACK:
         return _back(engine, ctx, conv, state)

@@ -84,7 +84,7 @@ def test_coming_back_after_a_restart_offers_resume_or_discard(
 def test_cancel_keeps_the_draft_and_discard_deletes_it(runtime: Runtime, resident: Talk) -> None:
     fill_identity(resident, "unemployed", NUMBER)
     resident.send("取消")
-    assert resident.ids() == ["system.cancelled", "menu.title"]
+    assert resident.ids() == ["registration.paused", "menu.title"]
     resident.send("我的")
     assert "registration.mine.title" in resident.ids()
     resident.send("登记")

@@ -38,7 +38,7 @@ def test_registration_starts_with_the_privacy_notice_and_its_version(resident: T
     resident.send("登记")
     resident.send(choice="r:k:job_seeker")
     assert resident.ids() == ["registration.privacy.frame"]
-    assert "2025.1" in _shown(resident)
+    assert "2025.2" in _shown(resident)
     assert resident.options() == ["r:pv:y", "r:pv:n"]
 
 
@@ -79,7 +79,7 @@ def test_summary_masks_id_and_phone_and_submit_registers(runtime: Runtime, resid
     assert resident.ids() == ["registration.notice.submitted", "menu.title"]
     reg = latest(runtime)
     assert (reg.kind, reg.status, reg.area_code) == ("job_seeker", "submitted", COMMUNITY)
-    assert reg.privacy_version == "2025.1" and reg.privacy_accepted_at is not None
+    assert reg.privacy_version == "2025.2" and reg.privacy_accepted_at is not None
     assert reg.details["jobs"] == [{"said": "电焊", "code": WELDER, "name": "焊工"}]
     assert NUMBER not in reg.id_number_enc and runtime.vault.decrypt(reg.id_number_enc) == NUMBER
 
@@ -283,3 +283,27 @@ def test_full_width_punctuation_in_answers_is_kept_as_typed(
     resident.send(choice="r:st:unemployed")
     resident.send("电工证（中级），会开叉车！")
     assert _draft(runtime, resident).answers.skills == "电工证（中级），会开叉车！"
+
+
+def test_each_privacy_notice_lists_only_what_its_kind_asks(resident: Talk) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:employed")
+    notice = _shown(resident)
+    assert "就业登记" in notice and "用人单位" in notice and "从事工作" in notice
+    assert "文化程度" not in notice and "求职意向" not in notice and "失业日期" not in notice
+    resident.send(choice="r:pv:n")
+    resident.send("失业登记")
+    assert "失业日期" in _shown(resident) and "用人单位" not in _shown(resident)
+
+
+def test_help_and_cancel_agree_that_cancel_keeps_the_answers(resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("帮助")
+    shown = _shown(resident)
+    assert "保存" in shown and "结束" not in shown
+    resident.send("取消")
+    assert resident.ids() == ["registration.paused", "menu.title"]
+    newcomer = Talk(resident.runtime, user="newcomer")
+    newcomer.send("失业登记")
+    newcomer.send("取消")  # at the notice nothing was kept, so nothing is promised
+    assert newcomer.ids()[0] == "system.cancelled"

@@ -50,6 +50,7 @@ def _whole_cycle(runtime: Runtime) -> None:
         staff.talk.send("待办")
         staff.talk.send("1")
         staff.talk.send(choice=action)
+        staff.talk.send(choice="s:yes")
         reg = latest(runtime)
         if reg.due_at is not None:
             tick(

@@ -19,6 +19,7 @@ from core.registration.answers import Answers, Field
 from core.registration.chat import summary
 from core.registration.chat.questions import QUESTIONS
 from core.registration.chat.steps import Asking, Outcome, said_yes
+from core.registration.notify import joined
 from core.registration.rules import Kind, rules_for
 
 PRIVACY, SUMMARY, PLEDGE = "privacy", "summary", "pledge"
@@ -36,6 +37,10 @@ class FormFlow:
         """Shows the privacy notice; nothing is stored until it is accepted."""
         state = State(self.name, PRIVACY, {})
         return Transition(state, self.prompt(ctx, state))
+
+    def cancelled(self, state: State) -> str | None:
+        """取消 leaves the form but keeps the draft; before the notice nothing is kept."""
+        return None if state.step == PRIVACY else "registration.paused"
 
     def resume(self, ctx: Ctx, step: str) -> Transition:
         """Back at ``step``; at the question left open, with what it had on screen."""
@@ -58,7 +63,7 @@ class FormFlow:
 
     def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
         if state.step == PRIVACY:
-            return (_privacy_notice(ctx),)
+            return (_privacy_notice(ctx, self.kind, self.order),)
         draft = drafts.load(ctx.session, ctx.vault, ctx.channel, ctx.user_id)
         if draft is None:
             return (Outgoing(t("registration.draft_gone")), menu_message(ctx))
@@ -120,11 +125,17 @@ class FormFlow:
         return Transition(state, self.prompt(ctx, state))
 
 
-def _privacy_notice(ctx: Ctx) -> Outgoing:
+def _privacy_notice(ctx: Ctx, kind: Kind, order: tuple[Field, ...]) -> Outgoing:
+    """The notice names exactly what this kind asks (PIPL Art. 17), no more."""
     rules = rules_for(ctx.content)
     options = (
         Option(AGREE, t("registration.privacy.agree")),
         Option(DECLINE, t("registration.privacy.decline")),
     )
-    body = t(rules.privacy_text, version=rules.privacy_version)
+    body = t(
+        rules.privacy_text,
+        version=rules.privacy_version,
+        kind=t(f"registration.kind.{kind.value}"),
+        items=joined([t(f"registration.field.{item.value}") for item in order]),
+    )
     return Outgoing(t("registration.privacy.frame", body=body), options)
