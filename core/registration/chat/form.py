@@ -16,7 +16,7 @@ from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, t
 from core.registration import drafts
 from core.registration.answers import Answers, Field
-from core.registration.chat import summary
+from core.registration.chat import reuse, summary
 from core.registration.chat.questions import QUESTIONS
 from core.registration.chat.steps import Asking, Outcome, said_yes
 from core.registration.notify import joined
@@ -57,6 +57,8 @@ class FormFlow:
             return Transition(IDLE, (Outgoing(t("registration.draft_gone")), menu_message(ctx)))
         if state.step in (SUMMARY, PLEDGE):
             return summary.advance(self, ctx, state, draft, given)
+        if state.step == reuse.STEP:
+            return self._reuse(ctx, state, given)
         item = Field(state.step or "")
         q = Asking(ctx, self.kind, draft.answers, state.data)
         return self._after(ctx, state, item, QUESTIONS[item].take(q, given))
@@ -69,6 +71,11 @@ class FormFlow:
             return (Outgoing(t("registration.draft_gone")), menu_message(ctx))
         if state.step in (SUMMARY, PLEDGE):
             return summary.prompt(self, ctx, state, draft)
+        if state.step == reuse.STEP:
+            known = reuse.known_answers(ctx, self.kind)
+            if known is not None:
+                return (reuse.offer(ctx, known),)
+            state = State(self.name, self.order[0].value, {})  # no longer there: ask
         item = Field(state.step or "")
         return QUESTIONS[item].ask(Asking(ctx, self.kind, draft.answers, state.data))
 
@@ -85,7 +92,9 @@ class FormFlow:
             return Transition(
                 state, (Outgoing(t("registration.privacy.pick")), *self.prompt(ctx, state))
             )
-        first = self.order[0].value
+        reusable = self.order[: len(reuse.REUSED)] == reuse.REUSED
+        known = reuse.known_answers(ctx, self.kind) if reusable else None
+        first = reuse.STEP if known is not None else self.order[0].value
         drafts.create(
             ctx.session,
             channel=ctx.channel,
@@ -96,6 +105,21 @@ class FormFlow:
             now=ctx.now,
         )
         return self.go(ctx, first, {})
+
+    def _reuse(self, ctx: Ctx, state: State, given: Input) -> Transition:
+        """Taken in one step, or typed afresh; the summary still lets them change any of it."""
+        known = reuse.known_answers(ctx, self.kind)
+        if known is None:  # gone meanwhile; the first question was shown instead
+            return self.advance(ctx, State(self.name, self.order[0].value, {}), given)
+        agreed = said_yes(ctx, given, reuse.USE, reuse.RETYPE)
+        if agreed is None:
+            said = Outgoing(t("registration.reuse.pick"))
+            return Transition(state, (said, *self.prompt(ctx, state)), remember=False)
+        if not agreed:
+            return self.go(ctx, self.order[0].value, {})
+        step = self.next_step(reuse.REUSED[-1], known)
+        self.store(ctx, known, step)
+        return self.go(ctx, step, {})
 
     def _after(self, ctx: Ctx, state: State, item: Field, outcome: Outcome) -> Transition:
         editing = bool(state.data.get("edit"))
