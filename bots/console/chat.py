@@ -57,7 +57,7 @@ def script_lines(path: Path) -> Iterator[str]:
 
 def run_script(session: ConsoleSession, lines: Iterable[str]) -> list[str]:
     """Replays ``lines``; "@name" closes this chat and opens name's (back with "@first")."""
-    transcript = [f"bot: {text}" for text in session.open()]
+    transcript = [f"== {session.user} =="] + [f"bot: {text}" for text in session.open()]
     for line in lines:
         if line.startswith(SWITCH) and len(line) > 1 and " " not in line:
             session = ConsoleSession(session.runtime, line[1:], session.lang, session.console)

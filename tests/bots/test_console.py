@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 from pathlib import Path
 
 from rich.console import Console
@@ -179,3 +181,55 @@ def test_reopening_the_chat_resumes_the_conversation_without_a_welcome(runtime: 
     again = ConsoleSession(runtime, "resident", None, Console()).open()
     assert not any("欢迎关注" in text for text in again)
     assert again[-1] == asked
+
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+_MOVING = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "YYYY-MM-DD"),
+    (re.compile(r"\d{2}:\d{2}"), "HH:MM"),
+    (re.compile(r"（周[一二三四五六日]）"), "（周X）"),
+)
+
+
+def _steady(text: str, code: str) -> str:
+    """The transcript without what changes from run to run: dates, times, the link code."""
+    text = text.replace(code, "{code}")
+    for pattern, placeholder in _MOVING:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def test_transcript_of_a_resident_and_staff_shows_notices_and_the_draft_surviving(
+    cli_env: Path,
+) -> None:
+    """`jobbot chat --script` of tests/bots/transcripts/return_and_resume.txt, read as a
+    newcomer would; regenerate the .out file with WRITE_TRANSCRIPTS=1 and review it."""
+    _ok("db", "upgrade")
+    _ok(
+        "staff",
+        "add",
+        "--username",
+        "wang",
+        "--name",
+        "王小红",
+        "--role",
+        "community",
+        "--area",
+        "370102001002",
+    )
+    code = _ok("staff", "link-code", "wang").split("Code for wang: ")[1].split()[0]
+    script = cli_env / "script.txt"
+    template = (TRANSCRIPTS / "return_and_resume.txt").read_text(encoding="utf-8")
+    script.write_text(
+        template.replace("{code}", code).replace("{id_number}", id_number("19900307")),
+        encoding="utf-8",
+    )
+    got = _steady(_ok("chat", "--user", "resident", "--script", str(script)), code)
+    expected = TRANSCRIPTS / "return_and_resume.out"
+    assert got.count("欢迎关注") == 2  # once per identity; reopening resumes
+    assert "bot: 📣 【新待办】求职登记 #1" in got  # waited for the staff member's chat
+    assert "bot: 📣 您的求职登记（编号 1）需要补正：手机号。说明：电话打不通" in got
+    assert "求职意向：保安员(4-07-05-01)、保洁员(4-09-08-01)" in got  # survived 菜单 and reopening
+    if os.environ.get("WRITE_TRANSCRIPTS"):
+        expected.write_text(got, encoding="utf-8")
+    assert got == expected.read_text(encoding="utf-8")
