@@ -52,6 +52,12 @@ class EventOut(BaseModel):
     items: list[str]
 
 
+class RelatedOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+
+
 class CaseOut(BaseModel):
     id: int
     kind: str
@@ -73,6 +79,7 @@ class CaseOut(BaseModel):
     pledge_signed_at: datetime | None
     answers: dict[str, Any]
     events: list[EventOut]
+    related: list[RelatedOut] = []  # the same person's open 失业/就业登记, to decide together
 
 
 class ReturnIn(BaseModel):
@@ -242,4 +249,5 @@ def _case(runtime: Runtime, view: CaseView) -> CaseOut:
             )
             for e in view.events
         ],
+        related=[RelatedOut(id=r.id, kind=r.kind, status=r.status) for r in view.related],
     )
