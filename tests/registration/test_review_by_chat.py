@@ -358,3 +358,18 @@ def test_pending_unemployment_and_new_employment_of_one_person_are_flagged(
     community.talk.send(choice="s:list")
     community.talk.send(str(community.talk.options().index(f"s:o:{first.id}") + 1))
     assert f"另有一份就业登记（#{second.id}" in _shown(community.talk)
+
+
+def test_items_to_return_can_be_typed_by_name(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:ret")
+    community.talk.send("手机号、技能和证书")
+    assert community.talk.ids() == ["staff_tasks.items_ask"]
+    community.talk.send("手机号、鞋码")  # one name of no item: nothing changes
+    assert community.talk.ids() == ["staff_tasks.pick_again", "staff_tasks.items_ask"]
+    community.talk.send(choice="s:it:done")
+    community.talk.send(choice="s:skip")
+    assert latest(runtime).returned_items == ["phone", "skills"]
