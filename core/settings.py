@@ -87,7 +87,6 @@ class Settings(BaseSettings):
     dispatcher_interval_seconds: float = 1.0
     scheduler_interval_seconds: float = 60.0
     outbox_max_attempts: int = 8
-    console_rate_per_second: float = 50.0
     staff_link_code_minutes: int = 30
     staff_token_days: int = 90  # a staff API token's lifetime
 

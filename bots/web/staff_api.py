@@ -56,6 +56,12 @@ class EventOut(BaseModel):
     items: list[str]
 
 
+class RelatedOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+
+
 class CaseOut(BaseModel):
     id: int
     kind: str
@@ -77,6 +83,7 @@ class CaseOut(BaseModel):
     pledge_signed_at: datetime | None
     answers: dict[str, Any]
     events: list[EventOut]
+    related: list[RelatedOut] = []  # the same person's open 失业/就业登记, to decide together
 
 
 class ReturnIn(BaseModel):
@@ -264,6 +271,7 @@ def _case(runtime: Runtime, view: CaseView) -> CaseOut:
             )
             for e in view.events
         ],
+        related=[RelatedOut(id=r.id, kind=r.kind, status=r.status) for r in view.related],
     )
 
 

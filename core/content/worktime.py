@@ -54,6 +54,18 @@ class WorkTime:
                 remaining -= 1
         return moment
 
+    @property
+    def closing(self) -> time:
+        """When the hall closes for the day (the end of its last opening span)."""
+        return max(end for _, end in self.hours)
+
+    def closing_on(self, moment: datetime) -> datetime:
+        """Closing time on the local day of ``moment`` (aware)."""
+        day = moment.astimezone(SHANGHAI)
+        return day.replace(
+            hour=self.closing.hour, minute=self.closing.minute, second=0, microsecond=0
+        )
+
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(SHANGHAI)
         return self.is_workday(local.date()) and any(a <= local.time() < b for a, b in self.hours)

@@ -68,6 +68,8 @@ class Dispatcher:
                 select(OutboxMessage.id)
                 .where(OutboxMessage.status == PENDING)
                 .where(OutboxMessage.next_attempt_at <= now)
+                # Another process may serve the others (or, for the terminal, the chat).
+                .where(col(OutboxMessage.channel).in_(list(self.senders)))
                 .where(
                     sa.or_(
                         col(OutboxMessage.lease_until).is_(None),

@@ -198,3 +198,38 @@ def reply_progress(db: Database, *, key: str, claim: str, rest: Reply | None) ->
         else:
             params = {"key": key[:200], "claim": claim, "payload": rest.to_json()}
             _REPLY_ROWS.get("rest", conn.dialect).run(driver_connection(conn), params)
+
+
+def take_waiting(session: Session, channel: str, recipient: str, now: datetime) -> list[Reply]:
+    """The pushes one identity's open chat shows now, marked ``sent`` in the same step.
+
+    For a channel that cannot push on its own (the terminal, which no dispatcher serves):
+    its due pending pushes, and any held ones. A row leased by a dispatcher is left to it.
+    Only this identity's rows are touched, so no chat ever claims another's notices."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel)
+        .where(OutboxMessage.recipient == recipient)
+        .where(
+            sa.or_(
+                col(OutboxMessage.status) == HELD,
+                sa.and_(
+                    col(OutboxMessage.status) == PENDING,
+                    col(OutboxMessage.next_attempt_at) <= now,
+                    sa.or_(
+                        col(OutboxMessage.lease_until).is_(None),
+                        col(OutboxMessage.lease_until) < now,
+                    ),
+                ),
+            )
+        )
+        .order_by(col(OutboxMessage.id))
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.exec(query))
+    for row in rows:
+        row.status, row.sent_at, row.lease_until = SENT, now, None
+        row.attempts += 1
+        session.add(row)
+    return [Reply.from_json(row.payload) for row in rows]

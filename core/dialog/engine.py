@@ -156,7 +156,14 @@ class Engine:
         state = State(conv.flow, conv.step, dict(conv.data or {}))
         preface: list[Outgoing] = []
         idle_since = conv.last_inbound_at
-        if state.flow and idle_since and now - idle_since > self.config.idle_timeout:
+        # Reopening a chat shows the open question again, so an old state is no trap there.
+        reopened = incoming.event == "open"
+        if (
+            state.flow
+            and idle_since
+            and now - idle_since > self.config.idle_timeout
+            and not reopened
+        ):
             preface.append(Outgoing(t("system.idle_restart")))
             state, conv.history = State(), []
         transition = router.route(self.words, ctx, conv, state, incoming)

@@ -29,6 +29,10 @@ def command(ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command, arg: str =
         return Transition(IDLE, (menu_message(ctx),))
     if cmd is Command.CANCEL:
         said = "system.cancelled" if state.flow else "system.nothing_to_cancel"
+        flow = ctx.parts.flows.get(state.flow) if state.flow else None
+        # A flow that keeps what was entered (a registration draft) says so, not "cancelled".
+        kept = getattr(flow, "cancelled", None)
+        said = (kept(state) if kept is not None else None) or said
         return Transition(IDLE, (Outgoing(t(said)), menu_message(ctx)))
     if cmd is Command.BACK:
         return _back(ctx, conv, state)
@@ -120,6 +124,12 @@ def event(ctx: Ctx, conv: ChatIdentity, state: State, incoming: Incoming) -> Tra
     kind = incoming.event
     if kind == "subscribe":
         return _welcome(ctx, conv, incoming)
+    if kind == "open":
+        # A chat window opened again (the terminal) is not a new follow: only a first
+        # contact is welcomed; anyone else is back where the conversation was.
+        if conv.last_inbound_at is None:
+            return _welcome(ctx, conv, incoming)
+        return _aside(ctx, state, Outgoing(t("system.welcome_back")))
     if kind == "location":
         return _aside(ctx, state, _nearest(ctx, incoming))
     return _aside(ctx, state, Outgoing(t("system.unsupported_message")))

@@ -14,7 +14,8 @@ from core.registration import routing
 from core.registration.answers import Answers, Personal
 from core.registration.models import Registration, RegistrationEvent
 from core.registration.review import Forbidden, load_for
-from core.registration.states import Status
+from core.registration.rules import Kind
+from core.registration.states import OPEN, Status
 from core.registration.workflow import Env
 
 LIST_LIMIT = 50
@@ -62,6 +63,21 @@ class CaseView:
     note: str
     pledge_signed_at: datetime | None
     events: tuple[EventLine, ...]
+    related: tuple[RelatedLine, ...] = ()  # the same person's open registrations to weigh with it
+
+
+@dataclass(frozen=True)
+class RelatedLine:
+    id: int
+    kind: str
+    status: str
+
+
+# A person out of work and in work at once: staff decide the two together.
+_EXCLUSIVE = {
+    Kind.UNEMPLOYED.value: Kind.EMPLOYED.value,
+    Kind.EMPLOYED.value: Kind.UNEMPLOYED.value,
+}
 
 
 def _wanted(env: Env, staff: StaffView, reg: Registration, communities: list[str]) -> bool:
@@ -169,4 +185,20 @@ def _view(env: Env, reg: Registration, personal: Personal, unmasked: bool) -> Ca
         events=tuple(
             EventLine(e.at, e.actor, e.action, e.to_status, e.note, tuple(e.items)) for e in events
         ),
+        related=_related(env, reg),
     )
+
+
+def _related(env: Env, reg: Registration) -> tuple[RelatedLine, ...]:
+    """A pending 失业登记 beside a new 就业登记 of the same person (or the other way round)."""
+    other = _EXCLUSIVE.get(reg.kind)
+    if other is None:
+        return ()
+    rows = env.session.exec(
+        select(Registration)
+        .where(Registration.id_hash == reg.id_hash)
+        .where(Registration.kind == other)
+        .where(col(Registration.status).in_([s.value for s in OPEN]))
+        .order_by(col(Registration.id))
+    ).all()
+    return tuple(RelatedLine(r.id, r.kind, r.status) for r in rows if r.id is not None)

@@ -1,9 +1,16 @@
-"""Half-finished registrations, one per chat identity, with personal values encrypted."""
+"""Half-finished registrations, one per chat identity, with personal values encrypted.
+
+Besides the answers, a draft keeps what the open question has on screen (``asking``:
+the jobs confirmed so far, the candidates shown, the area level reached), so leaving
+the form and coming back, or a restarted chat, loses nothing the resident confirmed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -12,6 +19,8 @@ from core.people.personal import Vault
 from core.registration.answers import Answers, Personal
 from core.registration.models import RegistrationDraft
 from core.registration.rules import Kind
+
+ASKING = "asking"  # key in ``details``, beside the answers (Answers ignores it)
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,7 @@ class Draft:
     registration_id: int | None
     privacy_version: str
     privacy_accepted_at: datetime
+    asking: Mapping[str, Any] = field(default_factory=dict)  # the open question's sub-state
 
 
 def find(session: Session, channel: str, external_id: str) -> RegistrationDraft | None:
@@ -56,6 +66,7 @@ def read(vault: Vault, row: RegistrationDraft) -> Draft:
         registration_id=row.registration_id,
         privacy_version=row.privacy_version,
         privacy_accepted_at=row.privacy_accepted_at,
+        asking=dict((row.details or {}).get(ASKING) or {}),
     )
 
 
@@ -109,10 +120,27 @@ def save(
     row = find(session, channel, external_id)
     if row is None:
         return
-    row.details = answers.details(vault)
+    row.details = answers.details(vault)  # a question answered: its sub-state is over
     row.name_enc = _seal(vault, answers.personal.name)
     row.id_number_enc = _seal(vault, answers.personal.id_number)
     row.phone_enc = _seal(vault, answers.personal.phone)
+    row.step, row.updated_at = step, now
+    session.add(row)
+
+
+def keep_asking(
+    session: Session,
+    channel: str,
+    external_id: str,
+    step: str,
+    asking: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """The open question's sub-state, saved as the resident moves within the question."""
+    row = find(session, channel, external_id)
+    if row is None:
+        return
+    row.details = {**(row.details or {}), ASKING: dict(asking)}
     row.step, row.updated_at = step, now
     session.add(row)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.content.areas import AreaTree
+from core.content.worktime import WorkTime
 from core.delivery.outbox import enqueue_to_identities, staff_identities
 from core.dialog.messages import Outgoing, Text, t
 from core.people.personal import Vault, mask_name
@@ -18,6 +19,23 @@ from core.timeutil import local
 
 def when(moment: datetime | None) -> str:
     return "-" if moment is None else local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def due_text(worktime: WorkTime, moment: datetime | None) -> Text:
+    """A deadline as people read it: the working day and "下班前" when it falls at closing
+    time (as every deadline does, core/registration/routing.py), else the day and time."""
+    if moment is None:
+        return t("registration.plain", text="-")
+    day = local(moment)
+    params = {"date": day.strftime("%Y-%m-%d"), "weekday": t(f"weekday.{day.isoweekday()}")}
+    if day.time().replace(second=0, microsecond=0) == worktime.closing:
+        return t("registration.due.closing", **params)
+    return t("registration.due.at", time=day.strftime("%H:%M"), **params)
+
+
+def note_text(note: str | None) -> str:
+    """Staff's words without their closing full stop: the texts around them add one."""
+    return (note or "").strip().rstrip("。.！!；;，,")
 
 
 def joined(items: Sequence[Text]) -> Text:
@@ -76,6 +94,7 @@ def staff_task(
     session: Session,
     vault: Vault,
     areas: AreaTree,
+    worktime: WorkTime,
     reg: Registration,
     staff: Sequence[Staff],
     *,
@@ -83,7 +102,7 @@ def staff_task(
     text_id: str,
 ) -> int:
     """One push per staff member's linked chats; the person's name is masked."""
-    message = task_message(vault, areas, reg, text_id)
+    message = task_message(vault, areas, worktime, reg, text_id)
     written = 0
     for member in staff:
         assert member.id is not None
@@ -97,7 +116,9 @@ def staff_task(
     return written
 
 
-def task_message(vault: Vault, areas: AreaTree, reg: Registration, text_id: str) -> Outgoing:
+def task_message(
+    vault: Vault, areas: AreaTree, worktime: WorkTime, reg: Registration, text_id: str
+) -> Outgoing:
     return Outgoing(
         t(
             text_id,
@@ -105,6 +126,6 @@ def task_message(vault: Vault, areas: AreaTree, reg: Registration, text_id: str)
             kind=kind_text(reg),
             name=mask_name(vault.decrypt(reg.name_enc)),
             area=short_area(areas, reg.area_code),
-            due=when(reg.due_at),
+            due=due_text(worktime, reg.due_at),
         )
     )

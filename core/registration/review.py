@@ -103,7 +103,10 @@ def return_for_correction(
         raise Unprocessable("note")
     if len(note) > MAX_REASON:
         raise Unprocessable("too_long")
-    reg = _actionable(env, staff, reg_id, Status.SUBMITTED)
+    # The community at acceptance, or the street at review (the resident's corrections then
+    # go through both levels again).
+    reg = _actionable(env, staff, reg_id, Status.SUBMITTED, Status.ACCEPTED)
+    before = Status(reg.status)
     reg.status, reg.returned_items, reg.note = Status.RETURNED.value, wanted, note.strip()
     action = Action.RETURN
     record(
@@ -111,7 +114,7 @@ def return_for_correction(
         reg,
         actor=_actor(staff),
         action=action,
-        before=Status.SUBMITTED,
+        before=before,
         note=reg.note,
         items=wanted,
         channel=channel,

@@ -105,7 +105,9 @@ def deadlines(
         days = kind.review_days
     else:
         days = kind.accept_days if reg.review_levels > 1 else kind.decide_days
-    due = worktime.add_workdays(start, days)
+    # Due when the hall closes on the last working day: a step begun at 07:30 or 22:00 is
+    # not due before the hall opens, and residents read "by closing time on that day".
+    due = worktime.closing_on(worktime.add_workdays(start, days))
     return Deadlines(
         remind_at=_reminder(worktime, start, due, days, rules.remind_before_days), due_at=due
     )

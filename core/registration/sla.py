@@ -32,7 +32,7 @@ def _waiting(ctx: TickCtx, column: object) -> Sequence[Registration]:
 def _pushes(
     ctx: TickCtx, reg: Registration, staff: Iterable[Staff], text_id: str, key: str
 ) -> Iterator[Due]:
-    message = task_message(ctx.vault, ctx.content.areas, reg, text_id)
+    message = task_message(ctx.vault, ctx.content.areas, ctx.content.worktime, reg, text_id)
     for member in staff:
         assert member.id is not None
         for conv in staff_identities(ctx.session, member.id):

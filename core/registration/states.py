@@ -10,6 +10,7 @@ stateDiagram-v2
     returned --> submitted: resident corrects and resubmits
     returned --> withdrawn: resident withdraws
     accepted --> registered: street approves (审核)
+    accepted --> returned: street returns, all missing items at once
     accepted --> rejected: street rejects with a reason
 ```
 """

@@ -133,7 +133,8 @@ def _amount(number: str, unit: str) -> int:
 
 
 def parse_free_text(raw: str, *, limit: int) -> str:
-    value = " ".join(fold(raw).split())
+    """Kept as typed (full-width punctuation too); only runs of spaces become one."""
+    value = " ".join(raw.split())
     if not value:
         raise Invalid("text_empty")
     if len(value) > limit:

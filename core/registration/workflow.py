@@ -185,20 +185,33 @@ def enter_step(env: Env, reg: Registration, *, key: str, tell_resident: bool = T
     if reg.status in WAITING_FOR_STAFF:
         holders = routing.responsible(env.session, areas, reg)
         text_id = "staff_tasks.push.conflict" if reg.conflict else "staff_tasks.push.new"
-        notify.staff_task(env.session, env.vault, areas, reg, holders, key=key, text_id=text_id)
+        notify.staff_task(
+            env.session,
+            env.vault,
+            areas,
+            env.content.worktime,
+            reg,
+            holders,
+            key=key,
+            text_id=text_id,
+        )
 
 
 def resident_notice(env: Env, reg: Registration) -> Outgoing:
     status = Status(reg.status)
     if status == Status.SUBMITTED and reg.conflict:
         return Outgoing(t("registration.notice.conflict", ref=reg.id, kind=notify.kind_text(reg)))
+    note = notify.note_text(reg.note)
+    text_id = f"registration.notice.{status.value}"
+    if status == Status.RETURNED and not note:
+        text_id = "registration.notice.returned_bare"  # staff added no explanation
     return Outgoing(
         t(
-            f"registration.notice.{status.value}",
+            text_id,
             ref=reg.id,
             kind=notify.kind_text(reg),
-            due=notify.when(reg.due_at),
+            due=notify.due_text(env.content.worktime, reg.due_at),
             items=notify.joined(notify.item_texts(reg.returned_items)),
-            note=reg.note or "-",
+            note=note or "-",
         )
     )

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
 from pathlib import Path
 
+from rich.console import Console
+from sqlmodel import col, select
+
 from bots.cli import app
+from bots.console.chat import ConsoleSession
+from bots.senders import build_senders
+from core.delivery.dispatch import Dispatcher
+from core.people.staff import Role
+from core.runtime import Runtime
+from core.storage.models import OutboxMessage
 from tests.cli import invoke_ok, runner
+from tests.registration.conftest import submit_job_seeker
+from tests.registration.helpers import COMMUNITY, id_number, staff_chat
+from tests.talk import Talk
 
 _ok = invoke_ok
 
@@ -105,3 +120,116 @@ def test_content_check_reports_counts(cli_env: Path) -> None:
 def test_serve_refuses_a_cpu_that_does_not_exist(cli_env: Path) -> None:
     result = runner.invoke(app, ["serve", "--cpu", "4096"])
     assert result.exit_code == 2 and "Cannot pin to CPU 4096" in result.output
+
+
+def _status_of(runtime: Runtime, recipient: str) -> list[str]:
+    with runtime.db.transaction() as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == recipient)
+            .order_by(col(OutboxMessage.id))
+        ).all()
+        return [row.status for row in rows]
+
+
+def _returned_by_staff(runtime: Runtime) -> None:
+    """A terminal resident submits a 求职登记; community staff return it through 待办."""
+    submit_job_seeker(Talk(runtime, user="resident"), id_number())
+    staff = staff_chat(runtime, "wang", Role.COMMUNITY, COMMUNITY)
+    staff.talk.send("待办")
+    staff.talk.send("1")
+    staff.talk.send(choice="s:ret")
+    staff.talk.send(choice="s:it:phone")
+    staff.talk.send(choice="s:it:done")
+    staff.talk.send("电话打不通")
+    assert staff.talk.ids()[0] == "staff_tasks.done"
+
+
+def test_terminal_notice_waits_until_its_resident_opens_the_chat(runtime: Runtime) -> None:
+    _returned_by_staff(runtime)
+    assert _status_of(runtime, "resident") == ["pending"]
+    # `jobbot serve`'s dispatcher cannot show it to anyone: it leaves it for the resident.
+    asyncio.run(Dispatcher(runtime.db, build_senders(runtime), worker_id="serve").run_once())
+    assert _status_of(runtime, "resident") == ["pending"]
+    shown = ConsoleSession(runtime, "resident", None, Console()).open()
+    assert any("需要补正" in text and "电话打不通" in text for text in shown)
+    assert _status_of(runtime, "resident") == ["sent"]
+
+
+def test_a_chat_never_claims_another_identitys_notices(runtime: Runtime) -> None:
+    _returned_by_staff(runtime)
+    other = ConsoleSession(runtime, "wang-chat", None, Console())
+    assert not any("需要补正" in text for text in other.say("菜单") + other.open())
+    assert _status_of(runtime, "resident") == ["pending"]
+
+
+def test_notice_due_while_the_chat_is_open_shows_on_the_next_turn(runtime: Runtime) -> None:
+    resident = ConsoleSession(runtime, "resident", None, Console())
+    resident.open()
+    _returned_by_staff(runtime)
+    shown = resident.say("菜单")
+    assert shown[-1].startswith("📣 ") and "需要补正" in shown[-1]
+    assert not any("需要补正" in text for text in resident.say("菜单"))
+
+
+def test_reopening_the_chat_resumes_the_conversation_without_a_welcome(runtime: Runtime) -> None:
+    first = ConsoleSession(runtime, "resident", None, Console())
+    assert "欢迎关注" in first.open()[0]
+    first.say("登记")
+    first.say("1")
+    asked = first.say("1")[-1]  # privacy accepted: the first question
+    again = ConsoleSession(runtime, "resident", None, Console()).open()
+    assert not any("欢迎关注" in text for text in again)
+    assert again[-1] == asked
+
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+_MOVING = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "YYYY-MM-DD"),
+    (re.compile(r"\d{2}:\d{2}"), "HH:MM"),
+    (re.compile(r"（周[一二三四五六日]）"), "（周X）"),
+)
+
+
+def _steady(text: str, code: str) -> str:
+    """The transcript without what changes from run to run: dates, times, the link code."""
+    text = text.replace(code, "{code}")
+    for pattern, placeholder in _MOVING:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def test_transcript_of_a_resident_and_staff_shows_notices_and_the_draft_surviving(
+    cli_env: Path,
+) -> None:
+    """`jobbot chat --script` of tests/bots/transcripts/return_and_resume.txt, read as a
+    newcomer would; regenerate the .out file with WRITE_TRANSCRIPTS=1 and review it."""
+    _ok("db", "upgrade")
+    _ok(
+        "staff",
+        "add",
+        "--username",
+        "wang",
+        "--name",
+        "王小红",
+        "--role",
+        "community",
+        "--area",
+        "370102001002",
+    )
+    code = _ok("staff", "link-code", "wang").split("Code for wang: ")[1].split()[0]
+    script = cli_env / "script.txt"
+    template = (TRANSCRIPTS / "return_and_resume.txt").read_text(encoding="utf-8")
+    script.write_text(
+        template.replace("{code}", code).replace("{id_number}", id_number("19900307")),
+        encoding="utf-8",
+    )
+    got = _steady(_ok("chat", "--user", "resident", "--script", str(script)), code)
+    expected = TRANSCRIPTS / "return_and_resume.out"
+    assert got.count("欢迎关注") == 2  # once per identity; reopening resumes
+    assert "bot: 📣 【新待办】求职登记 #1" in got  # waited for the staff member's chat
+    assert "bot: 📣 您的求职登记（编号 1）需要补正：手机号。说明：电话打不通" in got
+    assert "求职意向：保安员(4-07-05-01)、保洁员(4-09-08-01)" in got  # survived 菜单 and reopening
+    if os.environ.get("WRITE_TRANSCRIPTS"):
+        expected.write_text(got, encoding="utf-8")
+    assert got == expected.read_text(encoding="utf-8")

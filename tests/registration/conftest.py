@@ -21,6 +21,8 @@ def fill_identity(talk: Talk, kind: str, number: str, phone: str = PHONE) -> Non
     talk.send(choice=f"r:k:{kind}")
     assert talk.ids() == ["registration.privacy.frame"]
     talk.send(choice="r:pv:y")
+    if talk.ids() == ["registration.reuse.ask"]:  # registered before: type it all again
+        talk.send(choice="r:ru:n")
     talk.send("张小明")
     talk.send(number)
     assert talk.ids() == ["registration.ask.phone"], talk.ids()

@@ -8,6 +8,7 @@ from core.delivery.scheduler import tick
 from core.people.staff import view
 from core.registration.cases import pending
 from core.registration.models import Registration
+from core.registration.notify import due_text
 from core.registration.routing import deadlines
 from core.registration.rules import rules_for
 from core.registration.sla import RegistrationDeadlines
@@ -32,12 +33,12 @@ def test_limits_count_working_days_with_the_national_calendar(runtime: Runtime) 
     reg = Registration(kind="unemployed", status="submitted", review_levels=2)
     limits = deadlines(runtime.content.worktime, rules, reg, friday)
     # 1 working day: Sunday 28 September 2025 is a make-up working day (调休).
-    assert limits.due_at == datetime(2025, 9, 28, 10, 0, tzinfo=SHANGHAI)
+    assert limits.due_at == datetime(2025, 9, 28, 17, 30, tzinfo=SHANGHAI)  # hall closes
     accepted = Registration(kind="job_seeker", status="accepted", review_levels=2)
     limits = deadlines(runtime.content.worktime, rules, accepted, limits.due_at)
     # 3 working days across the National Day holiday (1–8 October).
-    assert limits.due_at == datetime(2025, 10, 9, 10, 0, tzinfo=SHANGHAI)
-    assert limits.remind_at == datetime(2025, 9, 30, 10, 0, tzinfo=SHANGHAI)
+    assert limits.due_at == datetime(2025, 10, 9, 17, 30, tzinfo=SHANGHAI)
+    assert limits.remind_at == datetime(2025, 9, 30, 17, 30, tzinfo=SHANGHAI)
 
 
 def test_short_step_reminds_on_the_morning_of_the_due_day(runtime: Runtime) -> None:
@@ -45,7 +46,7 @@ def test_short_step_reminds_on_the_morning_of_the_due_day(runtime: Runtime) -> N
     monday = datetime(2025, 11, 24, 15, 0, tzinfo=SHANGHAI)
     reg = Registration(kind="unemployed", status="submitted", review_levels=2)
     limits = deadlines(runtime.content.worktime, rules, reg, monday)
-    assert limits.due_at == datetime(2025, 11, 25, 15, 0, tzinfo=SHANGHAI)
+    assert limits.due_at == datetime(2025, 11, 25, 17, 30, tzinfo=SHANGHAI)
     assert limits.remind_at == datetime(2025, 11, 25, 9, 0, tzinfo=SHANGHAI)
 
 
@@ -93,6 +94,7 @@ def test_handled_registrations_are_not_chased(
     community.talk.send("待办")
     community.talk.send("1")
     community.talk.send(choice="s:acc")
+    community.talk.send(choice="s:yes")
     reg = latest(runtime)
     assert reg.status == "accepted" and reg.due_at is not None
     _tick(runtime, reg.due_at - timedelta(seconds=1))
@@ -100,3 +102,16 @@ def test_handled_registrations_are_not_chased(
     _tick(runtime, reg.due_at + timedelta(seconds=1))
     assert pushes(runtime, community.talk.user) == before
     assert pushes(runtime, street.talk.user)[-1] == "staff_tasks.push.overdue"
+
+
+def test_a_step_begun_before_opening_is_due_at_closing_time_and_says_so(
+    runtime: Runtime,
+) -> None:
+    rules = rules_for(runtime.content)
+    early = datetime(2025, 11, 24, 7, 30, tzinfo=SHANGHAI)  # Monday, before the hall opens
+    reg = Registration(id=7, kind="job_seeker", status="submitted", review_levels=2)
+    limits = deadlines(runtime.content.worktime, rules, reg, early)
+    assert limits.due_at == datetime(2025, 11, 26, 17, 30, tzinfo=SHANGHAI)
+    reg.due_at = limits.due_at
+    shown = runtime.content.catalog.text(due_text(runtime.content.worktime, reg.due_at), "zh-CN")
+    assert shown == "2025-11-26（周三）下班前"

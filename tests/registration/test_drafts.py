@@ -84,7 +84,7 @@ def test_coming_back_after_a_restart_offers_resume_or_discard(
 def test_cancel_keeps_the_draft_and_discard_deletes_it(runtime: Runtime, resident: Talk) -> None:
     fill_identity(resident, "unemployed", NUMBER)
     resident.send("取消")
-    assert resident.ids() == ["system.cancelled", "menu.title"]
+    assert resident.ids() == ["registration.paused", "menu.title"]
     resident.send("我的")
     assert "registration.mine.title" in resident.ids()
     resident.send("登记")
@@ -132,3 +132,77 @@ def test_drafts_untouched_past_retention_are_deleted(runtime: Runtime, resident:
         assert session.exec(select(RegistrationDraft)).all() == []
     resident.send(choice="r:edu:20")
     assert resident.ids() == ["registration.draft_gone", "menu.title"]
+
+
+def _to_jobs(talk: Talk) -> None:
+    fill_identity(talk, "job_seeker", NUMBER)
+    talk.send(choice="r:edu:20")
+    talk.send(choice="r:st:unemployed")
+    talk.send(choice="r:skip")
+    assert talk.ids() == ["registration.ask.jobs"]
+
+
+def _confirm_guard(talk: Talk) -> None:
+    talk.send("保安")
+    talk.send("1")
+    assert talk.ids() == ["registration.jobs.more"]
+
+
+def test_confirmed_jobs_survive_leaving_and_resuming_the_draft(
+    runtime: Runtime, resident: Talk
+) -> None:
+    _to_jobs(resident)
+    _confirm_guard(resident)
+    resident.send("菜单")
+    resident.send("登记")
+    resident.send(choice="r:resume")
+    assert resident.ids() == ["registration.jobs.more"]
+    resident.send(choice="r:j:more")
+    resident.send("保洁")
+    resident.send("1")
+    resident.send(choice="r:j:done")
+    with runtime.db.transaction() as session:
+        draft = session.exec(select(RegistrationDraft)).one()
+    assert [w["code"][:1] for w in draft.details["jobs"]] == ["4", "4"]
+    assert len({w["code"] for w in draft.details["jobs"]}) == 2
+
+
+def test_confirmed_jobs_survive_a_restarted_chat_after_a_long_pause(
+    runtime: Runtime, restart: Callable[[], Runtime]
+) -> None:
+    _to_jobs(Talk(runtime, user="r"))
+    _confirm_guard(Talk(runtime, user="r"))
+    later = restart()
+    _idle_for(later, "r", hours=5)
+    talk = Talk(later, user="r")
+    talk.send("登记")
+    talk.send(choice="r:resume")
+    assert talk.ids() == ["registration.jobs.more"]
+    talk.send(choice="r:j:more")
+    talk.send("保洁")
+    said = talk.say("1")[0]
+    assert talk.ids() == ["registration.jobs.more"]
+    assert "保安员" in said and "保洁员" in said
+
+
+def test_candidates_on_screen_survive_leaving_the_form(runtime: Runtime, resident: Talk) -> None:
+    _to_jobs(resident)
+    resident.send("保安")
+    shown = resident.options()
+    resident.send("取消")
+    resident.send("登记")
+    resident.send(choice="r:resume")
+    assert resident.ids() == ["registration.jobs.confirm"] and resident.options() == shown
+
+
+def test_the_same_occupation_twice_is_kept_once(runtime: Runtime, resident: Talk) -> None:
+    _to_jobs(resident)
+    _confirm_guard(resident)
+    resident.send(choice="r:j:more")
+    resident.send("保安")
+    resident.send("1")
+    assert resident.ids() == ["registration.jobs.already", "registration.jobs.more"]
+    resident.send(choice="r:j:done")
+    with runtime.db.transaction() as session:
+        draft = session.exec(select(RegistrationDraft)).one()
+    assert len(draft.details["jobs"]) == 1

@@ -38,7 +38,7 @@ def test_registration_starts_with_the_privacy_notice_and_its_version(resident: T
     resident.send("登记")
     resident.send(choice="r:k:job_seeker")
     assert resident.ids() == ["registration.privacy.frame"]
-    assert "2025.1" in _shown(resident)
+    assert "2025.2" in _shown(resident)
     assert resident.options() == ["r:pv:y", "r:pv:n"]
 
 
@@ -79,7 +79,7 @@ def test_summary_masks_id_and_phone_and_submit_registers(runtime: Runtime, resid
     assert resident.ids() == ["registration.notice.submitted", "menu.title"]
     reg = latest(runtime)
     assert (reg.kind, reg.status, reg.area_code) == ("job_seeker", "submitted", COMMUNITY)
-    assert reg.privacy_version == "2025.1" and reg.privacy_accepted_at is not None
+    assert reg.privacy_version == "2025.2" and reg.privacy_accepted_at is not None
     assert reg.details["jobs"] == [{"said": "电焊", "code": WELDER, "name": "焊工"}]
     assert NUMBER not in reg.id_number_enc and runtime.vault.decrypt(reg.id_number_enc) == NUMBER
 
@@ -238,3 +238,72 @@ def test_english_resident_registers_in_english(runtime: Runtime) -> None:
     assert "How we handle your personal information" in _shown(talk)
     talk.send("yes")
     assert talk.ids() == ["registration.ask.name"]
+
+
+def test_options_accept_the_words_people_type(runtime: Runtime, resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("高中")  # 普通高中: the only option containing these words
+    assert resident.ids() == ["registration.ask.status"]
+    resident.send("失业")
+    resident.send("跳过")  # the skip option's words, not a skill called 跳过
+    assert resident.ids() == ["registration.ask.jobs"]
+    answers = _draft(runtime, resident).answers
+    assert (answers.education, answers.status, answers.skills) == ("60", "unemployed", "")
+
+
+def test_a_word_several_options_contain_is_asked_again(resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("大学")  # 大学本科 and 大学专科
+    assert resident.ids() == ["registration.error.pick_one", "registration.ask.education"]
+    resident.send("中专")  # the part in brackets of 中等专业学校（中专）
+    assert resident.ids() == ["registration.ask.status"]
+
+
+def test_typing_the_same_job_words_again_keeps_them_as_said(
+    runtime: Runtime, resident: Talk
+) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send(choice="r:edu:20")
+    resident.send(choice="r:st:unemployed")
+    resident.send(choice="r:skip")
+    resident.send("电焊工")
+    assert resident.ids() == ["registration.jobs.confirm"]
+    resident.send("电焊工")
+    assert resident.ids() == ["registration.jobs.more"]
+    resident.send(choice="r:j:done")
+    jobs = _draft(runtime, resident).answers.jobs
+    assert [(j.said, j.code) for j in jobs] == [("电焊工", None)]
+
+
+def test_full_width_punctuation_in_answers_is_kept_as_typed(
+    runtime: Runtime, resident: Talk
+) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send(choice="r:edu:20")
+    resident.send(choice="r:st:unemployed")
+    resident.send("电工证（中级），会开叉车！")
+    assert _draft(runtime, resident).answers.skills == "电工证（中级），会开叉车！"
+
+
+def test_each_privacy_notice_lists_only_what_its_kind_asks(resident: Talk) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:employed")
+    notice = _shown(resident)
+    assert "就业登记" in notice and "用人单位" in notice and "从事工作" in notice
+    assert "文化程度" not in notice and "求职意向" not in notice and "失业日期" not in notice
+    resident.send(choice="r:pv:n")
+    resident.send("失业登记")
+    assert "失业日期" in _shown(resident) and "用人单位" not in _shown(resident)
+
+
+def test_help_and_cancel_agree_that_cancel_keeps_the_answers(resident: Talk) -> None:
+    fill_identity(resident, "job_seeker", NUMBER)
+    resident.send("帮助")
+    shown = _shown(resident)
+    assert "保存" in shown and "结束" not in shown
+    resident.send("取消")
+    assert resident.ids() == ["registration.paused", "menu.title"]
+    newcomer = Talk(resident.runtime, user="newcomer")
+    newcomer.send("失业登记")
+    newcomer.send("取消")  # at the notice nothing was kept, so nothing is promised
+    assert newcomer.ids()[0] == "system.cancelled"

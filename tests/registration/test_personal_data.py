@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from rich.console import Console
 from sqlmodel import SQLModel, col, select
 
-from bots.console.sender import TerminalSender
+from bots.console.chat import ConsoleSession
+from bots.senders import build_senders
 from core.delivery.dispatch import Dispatcher
 from core.delivery.scheduler import tick
 from core.people.staff import Role
 from core.registration.sla import RegistrationDeadlines
 from core.runtime import Runtime
-from core.storage.models import AuditEntry
+from core.storage.models import AuditEntry, OutboxMessage
 from tests.registration.conftest import PHONE, latest, submit_unemployed
 from tests.registration.helpers import COMMUNITY, STREET, id_number, staff_chat
 from tests.talk import Talk
@@ -48,6 +50,7 @@ def _whole_cycle(runtime: Runtime) -> None:
         staff.talk.send("待办")
         staff.talk.send("1")
         staff.talk.send(choice=action)
+        staff.talk.send(choice="s:yes")
         reg = latest(runtime)
         if reg.due_at is not None:
             tick(
@@ -57,9 +60,11 @@ def _whole_cycle(runtime: Runtime) -> None:
                 [RegistrationDeadlines()],
                 reg.due_at + timedelta(seconds=1),
             )
-    sender = TerminalSender(runtime.content.catalog)
-    asyncio.run(Dispatcher(runtime.db, {"console": sender}, worker_id="t").run_once())
-    assert sender.sent
+    asyncio.run(Dispatcher(runtime.db, build_senders(runtime), worker_id="serve").run_once())
+    for who in ("r", community.talk.user, street.talk.user):  # each sees theirs on opening
+        ConsoleSession(runtime, who, None, Console()).open()
+    with runtime.db.transaction() as session:
+        assert {row.status for row in session.exec(select(OutboxMessage))} == {"sent"}
 
 
 def test_logs_of_a_whole_registration_hold_no_id_or_phone(

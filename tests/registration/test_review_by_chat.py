@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
+from core.dialog.messages import Reply
 from core.dialog.plaintext import render_reply
 from core.people.staff import Role
 from core.registration.models import PersonIdentity, Registration, RegistrationEvent
 from core.runtime import Runtime, build_runtime
 from core.settings import PROJECT_ROOT, Settings
 from core.storage.db import Database
-from core.storage.models import AuditEntry
+from core.storage.models import AuditEntry, OutboxMessage
 from tests.registration.conftest import (
     employed_summary,
     latest,
@@ -55,11 +56,13 @@ def test_full_two_level_review_notifies_each_side(
     assert pushes(runtime, resident.user) == []  # the reply told them already
     _open_first(community)
     community.talk.send(choice="s:acc")
+    community.talk.send(choice="s:yes")
     assert community.talk.ids()[0] == "staff_tasks.done"
     assert pushes(runtime, resident.user) == ["registration.notice.accepted"]
     assert pushes(runtime, street.talk.user) == ["staff_tasks.push.new"]
     _open_first(street)
     street.talk.send(choice="s:ok")
+    street.talk.send(choice="s:yes")
     assert street.talk.ids() == ["staff_tasks.done", "tasks.empty", "menu.title"]
     assert pushes(runtime, resident.user)[-1] == "registration.notice.registered"
     assert latest(runtime).status == "registered"
@@ -168,10 +171,14 @@ def test_street_rejects_with_the_reason_the_resident_reads(
     submit_unemployed(resident, NUMBER)
     _open_first(community)
     community.talk.send(choice="s:acc")
+    community.talk.send(choice="s:yes")
     _open_first(street)
     street.talk.send(choice="s:rej")
     assert street.talk.ids() == ["staff_tasks.reason_ask"]
     street.talk.send("经核实已在其他单位参保缴费")
+    assert street.talk.ids() == ["staff_tasks.confirm.reject"]
+    assert latest(runtime).status == "accepted"  # not before it is confirmed
+    street.talk.send(choice="s:yes")
     assert latest(runtime).status == "rejected"
     notice = push_params(runtime, resident.user)[-1]
     assert notice["note"] == "经核实已在其他单位参保缴费"
@@ -196,6 +203,7 @@ def test_accepting_a_conflict_links_the_chat_after_checking_in_person(
     community.talk.send(str(position))
     assert community.talk.ids() == ["staff_tasks.with_conflict", "staff_tasks.pick"]
     community.talk.send(choice="s:acc")
+    community.talk.send(choice="s:yes")
     with runtime.db.transaction() as session:
         links = session.exec(select(PersonIdentity.external_id)).all()
         events = session.exec(select(RegistrationEvent.action)).all()
@@ -238,7 +246,130 @@ def test_one_review_level_registers_at_acceptance(one_level: Runtime) -> None:
     _open_first(community)
     assert "s:acc" in community.talk.options()
     community.talk.send(choice="s:acc")
+    community.talk.send(choice="s:yes")
     with one_level.db.transaction() as session:
         reg = session.exec(select(Registration)).one()
     assert reg.status == "registered" and reg.review_levels == 1
     assert pushes(one_level, resident.user) == ["registration.notice.registered"]
+
+
+def _notices(runtime: Runtime, recipient: str) -> list[str]:
+    """The resident's pushes as they would read them."""
+    with runtime.db.transaction() as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == recipient)
+            .order_by(col(OutboxMessage.id))
+        ).all()
+        replies = [Reply.from_json(row.payload) for row in rows]
+    return [text for r in replies for text in render_reply(runtime.content.catalog, r)]
+
+
+def _shown(talk: Talk) -> str:
+    assert talk.last is not None
+    return "\n".join(render_reply(talk.runtime.content.catalog, talk.last))
+
+
+def test_decisions_are_confirmed_once_and_not_now_changes_nothing(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:acc")
+    assert community.talk.ids() == ["staff_tasks.confirm.accept"]
+    assert "转街道审核" in _shown(community.talk)
+    community.talk.send(choice="s:no")
+    assert community.talk.ids() == ["staff_tasks.case", "staff_tasks.pick"]
+    assert latest(runtime).status == "submitted"
+    assert pushes(runtime, resident.user) == []
+
+
+def test_staff_read_the_earlier_steps_of_a_case(
+    runtime: Runtime, resident: Talk, community: StaffChat, street: StaffChat
+) -> None:
+    submit_unemployed(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:acc")
+    community.talk.send(choice="s:yes")
+    _open_first(street)
+    case = _shown(street.talk)
+    assert "处理记录" in case and "居民 提交" in case
+    assert "社区平台经办王*" in case and "受理" in case
+    assert "王小红" not in case  # staff names masked like residents'
+
+
+def test_street_staff_return_items_and_the_notice_reads_cleanly(
+    runtime: Runtime, resident: Talk, community: StaffChat, street: StaffChat
+) -> None:
+    submit_unemployed(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:acc")
+    community.talk.send(choice="s:yes")
+    _open_first(street)
+    assert "s:ret" in street.talk.options()
+    street.talk.send(choice="s:ret")
+    street.talk.send(choice="s:it:phone")
+    street.talk.send(choice="s:it:done")
+    street.talk.send("手机号需要核验。")
+    assert latest(runtime).status == "returned"
+    notice = _notices(runtime, resident.user)[-1]
+    assert "需要核验。请回复" in notice and "。。" not in notice
+    mine = "\n".join(resident.say("我的"))
+    assert "需要补正：手机号" in mine and "手机号需要核验" in mine
+
+
+def test_a_return_without_a_note_has_no_empty_explanation(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:ret")
+    community.talk.send(choice="s:it:skills")
+    community.talk.send(choice="s:it:done")
+    community.talk.send(choice="s:skip")
+    notice = _notices(runtime, resident.user)[-1]
+    assert "技能和证书" in notice and "说明" not in notice and "-" not in notice
+
+
+def test_the_rejection_reason_appears_in_mine(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:rej")
+    community.talk.send("已在其他平台登记。")
+    community.talk.send(choice="s:yes")
+    mine = "\n".join(resident.say("我的"))
+    assert "不予登记" in mine and "原因：已在其他平台登记" in mine
+
+
+def test_pending_unemployment_and_new_employment_of_one_person_are_flagged(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_unemployed(resident, NUMBER)
+    first = latest(runtime)
+    employed_summary(resident, NUMBER)
+    resident.send(choice="r:submit")
+    second = latest(runtime)
+    assert second.kind == "employed"
+    community.talk.send("待办")
+    community.talk.send(str(community.talk.options().index(f"s:o:registration:{second.id}") + 1))
+    assert f"另有一份失业登记（#{first.id}" in _shown(community.talk)
+    community.talk.send(choice="s:list")
+    community.talk.send(str(community.talk.options().index(f"s:o:registration:{first.id}") + 1))
+    assert f"另有一份就业登记（#{second.id}" in _shown(community.talk)
+
+
+def test_items_to_return_can_be_typed_by_name(
+    runtime: Runtime, resident: Talk, community: StaffChat
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    _open_first(community)
+    community.talk.send(choice="s:ret")
+    community.talk.send("手机号、技能和证书")
+    assert community.talk.ids() == ["staff_tasks.items_ask"]
+    community.talk.send("手机号、鞋码")  # one name of no item: nothing changes
+    assert community.talk.ids() == ["staff_tasks.pick_again", "staff_tasks.items_ask"]
+    community.talk.send(choice="s:it:done")
+    community.talk.send(choice="s:skip")
+    assert latest(runtime).returned_items == ["phone", "skills"]

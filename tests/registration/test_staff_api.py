@@ -16,7 +16,12 @@ from core.registration.models import Registration, RegistrationEvent
 from core.runtime import Runtime
 from core.settings import Settings
 from core.storage.models import AuditEntry, OutboxMessage, Staff
-from tests.registration.conftest import latest, submit_job_seeker, submit_unemployed
+from tests.registration.conftest import (
+    employed_summary,
+    latest,
+    submit_job_seeker,
+    submit_unemployed,
+)
 from tests.registration.helpers import (
     COMMUNITY,
     OTHER_COMMUNITY,
@@ -289,3 +294,20 @@ def test_accepting_twice_is_422_the_second_time(
     )
     assert (again.status_code, again.json()["detail"]) == (422, "state")
     assert _snapshot(runtime) == before
+
+
+def test_street_returns_over_the_api_and_the_case_lists_related_registrations(
+    client: TestClient, runtime: Runtime, tokens: dict[str, str], reg_id: int
+) -> None:
+    resident = Talk(runtime, user="resident-1")
+    employed_summary(resident, NUMBER)  # the same person: now in work
+    resident.send(choice="r:submit")
+    second = latest(runtime).id
+    client.post(f"/api/staff/registrations/{reg_id}/accept", headers=_auth(tokens["community"]))
+    returned = client.post(
+        f"/api/staff/registrations/{reg_id}/return",
+        headers=_auth(tokens["street"]),
+        json={"items": ["phone"], "note": "请核对手机号"},
+    )
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    assert returned.json()["related"] == [{"id": second, "kind": "employed", "status": "submitted"}]

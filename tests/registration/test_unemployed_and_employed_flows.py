@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
+from core.dialog.plaintext import render_reply
+from core.people.personal import mask_id_number
 from core.registration.answers import Field
 from core.registration.chat.forms import FORMS
+from core.registration.models import Registration
 from core.registration.rules import Kind
 from core.runtime import Runtime
 from tests.registration.conftest import (
+    PHONE,
     employed_summary,
     fill_identity,
     fill_profile,
     latest,
+    submit_job_seeker,
     unemployed_summary,
 )
 from tests.registration.helpers import id_number
@@ -110,3 +117,65 @@ def test_moving_the_start_after_the_end_is_caught_at_submit(resident: Talk) -> N
     ]
     resident.send("2025-12-31")
     assert resident.ids() == ["registration.summary.title"]
+
+
+def test_no_fixed_end_can_be_typed(runtime: Runtime, resident: Talk) -> None:
+    fill_identity(resident, "employed", NUMBER)
+    resident.send("济南某物业公司")
+    resident.send("单位")
+    resident.send("2025-03-01")
+    resident.send("无固定期限")
+    assert resident.ids() == ["registration.ask.job"]
+
+
+def _shown(talk: Talk) -> str:
+    assert talk.last is not None
+    return "\n".join(render_reply(talk.runtime.content.catalog, talk.last))
+
+
+def test_unemployment_after_job_seeking_reuses_the_checked_identity(
+    runtime: Runtime, resident: Talk
+) -> None:
+    submit_job_seeker(resident, NUMBER)
+    resident.send("失业登记")
+    resident.send(choice="r:pv:y")
+    assert resident.ids() == ["registration.reuse.ask"]
+    offered = _shown(resident)
+    assert NUMBER not in offered and "张小明" not in offered and PHONE not in offered
+    assert mask_id_number(NUMBER) in offered and "138****5678" in offered
+    assert "解放桥社区" in offered
+    resident.send("1")
+    assert resident.ids() == ["registration.ask.education"]
+    fill_profile(resident, status=False)
+    resident.send("2025-03-01")
+    resident.send(choice="r:ur:layoff")
+    resident.send(choice="r:n")
+    assert resident.ids() == ["registration.summary.title"]
+    resident.send(choice="r:submit")
+    resident.send(choice="r:pl:y")
+    first, second = _registrations(runtime)
+    assert second.kind == "unemployed" and second.status == "submitted"
+    assert (second.id_hash, second.area_code) == (first.id_hash, first.area_code)
+    assert runtime.vault.decrypt(second.phone_enc) == PHONE
+
+
+def test_the_checked_identity_can_be_typed_again(runtime: Runtime, resident: Talk) -> None:
+    submit_job_seeker(resident, NUMBER)
+    resident.send("失业登记")
+    resident.send(choice="r:pv:y")
+    resident.send("重新填写")
+    assert resident.ids() == ["registration.ask.name"]
+
+
+def test_reuse_is_not_offered_when_the_kind_refuses_the_person(runtime: Runtime) -> None:
+    older = id_number("19640101", seq="122")  # a woman past pension age
+    seeker = Talk(runtime, user="s")
+    submit_job_seeker(seeker, older)
+    seeker.send("失业登记")
+    seeker.send(choice="r:pv:y")
+    assert seeker.ids() == ["registration.ask.name"]
+
+
+def _registrations(runtime: Runtime) -> list[Registration]:
+    with runtime.db.transaction() as session:
+        return list(session.exec(select(Registration).order_by(col(Registration.id))))

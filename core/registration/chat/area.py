@@ -17,7 +17,7 @@ from core.dialog.flow import Input
 from core.dialog.messages import Option, Outgoing, t
 from core.registration.answers import Field
 from core.registration.area_search import find_areas
-from core.registration.chat.steps import Asking, Outcome, done, retry, stay
+from core.registration.chat.steps import Asking, Outcome, done, retry, stay, typed_option
 from core.storage.models import Conversation
 
 PICK, HERE, ANY, TOP, SCENE = "r:a:", "r:a:here", "r:a:any", "r:a:top", "r:a:scene"
@@ -86,6 +86,9 @@ class AreaQuestion:
             return self._went_to(q, scene.code) if scene else stay({"no_scene": True})
         if choice.startswith(PICK) and q.ctx.content.areas.get(choice[len(PICK) :]):
             return self._went_to(q, choice[len(PICK) :])
+        anywhere = (Option(ANY, t("registration.anywhere")),)
+        if given.text and not self.residence and typed_option(q.ctx, given.text, anywhere):
+            return done(q.answers.answered(self.item, desired_area=""))
         if given.text:
             return self._typed(q, given.text)
         return retry("registration.error.pick_one")

@@ -17,6 +17,7 @@ from core.registration.chat.steps import (
     retry,
     said_word,
     said_yes,
+    typed_option,
     yes_no_options,
 )
 from core.registration.rules import Kind, RegistrationRules
@@ -112,11 +113,8 @@ class ChoiceQuestion:
         if given.choice and given.choice.startswith(prefix):
             code = given.choice[len(prefix) :]
             return code if code in self.codes(q.rules) else None
-        typed = given.text.strip()
-        for option in self._options(q):
-            if typed and typed == q.ctx.text(option.label):
-                return option.id[len(prefix) :]
-        return None
+        picked = typed_option(q.ctx, given.text, self._options(q))
+        return picked[len(prefix) :] if picked else None
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ class TextQuestion:
         return _ask(self.item, *skip)
 
     def take(self, q: Asking, given: Input) -> Outcome:
-        if self.optional and given.choice == SKIP:
+        if self.optional and (given.choice == SKIP or _typed_skip(q, given)):
             return done(q.answers.answered(self.item, **{self.item.value: ""}))
         try:
             value = parse_free_text(given.text, limit=self.limit)
@@ -208,7 +206,7 @@ class EndDateQuestion:
         return _ask(Field.CONTRACT_END, Option(SKIP, t("registration.no_end")))
 
     def take(self, q: Asking, given: Input) -> Outcome:
-        if given.choice == SKIP:
+        if given.choice == SKIP or _typed_skip(q, given, "registration.no_end"):
             return done(q.answers.answered(Field.CONTRACT_END, contract_end=None))
         start = q.answers.start_date
         if start is None:
@@ -218,3 +216,8 @@ class EndDateQuestion:
         except Invalid as exc:
             return _invalid(exc)
         return done(q.answers.answered(Field.CONTRACT_END, contract_end=day))
+
+
+def _typed_skip(q: Asking, given: Input, label: str = "registration.skip") -> bool:
+    """The skip option's words typed ("跳过", "无固定期限"), not picked by number."""
+    return typed_option(q.ctx, given.text, (Option(SKIP, t(label)),), loose=False) == SKIP

@@ -16,9 +16,10 @@ from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, t
 from core.registration import drafts
 from core.registration.answers import Answers, Field
-from core.registration.chat import summary
+from core.registration.chat import reuse, summary
 from core.registration.chat.questions import QUESTIONS, TextQuestion
 from core.registration.chat.steps import Asking, Outcome, said_yes
+from core.registration.notify import joined
 from core.registration.rules import Kind, rules_for
 
 PRIVACY, SUMMARY, PLEDGE = "privacy", "summary", "pledge"
@@ -34,7 +35,7 @@ class FormFlow:
 
     @property
     def steps(self) -> frozenset[str]:
-        return frozenset({PRIVACY, SUMMARY, PLEDGE, *(item.value for item in self.order)})
+        return frozenset({PRIVACY, SUMMARY, PLEDGE, reuse.STEP, *(i.value for i in self.order)})
 
     @property
     def free_text(self) -> frozenset[str]:
@@ -46,8 +47,15 @@ class FormFlow:
         state = State(self.name, PRIVACY, {})
         return Transition(state, self.prompt(ctx, state))
 
+    def cancelled(self, state: State) -> str | None:
+        """取消 leaves the form but keeps the draft; before the notice nothing is kept."""
+        return None if state.step == PRIVACY else "registration.paused"
+
     def resume(self, ctx: Ctx, step: str) -> Transition:
-        state = State(self.name, step, {})
+        """Back at ``step``; at the question left open, with what it had on screen."""
+        draft = drafts.load(ctx.session, ctx.vault, ctx.channel, ctx.user_id)
+        asking = draft.asking if draft is not None and draft.step == step else {}
+        state = State(self.name, step, asking)
         return Transition(state, self.prompt(ctx, state), remember=False)
 
     def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
@@ -58,18 +66,25 @@ class FormFlow:
             return Transition(IDLE, (Outgoing(t("registration.draft_gone")), menu_message(ctx)))
         if state.step in (SUMMARY, PLEDGE):
             return summary.advance(self, ctx, state, draft, given)
+        if state.step == reuse.STEP:
+            return self._reuse(ctx, state, given)
         item = Field(state.step or "")
         q = Asking(ctx, self.kind, draft.answers, state.data)
         return self._after(ctx, state, item, QUESTIONS[item].take(q, given))
 
     def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
         if state.step == PRIVACY:
-            return (_privacy_notice(ctx),)
+            return (_privacy_notice(ctx, self.kind, self.order),)
         draft = drafts.load(ctx.session, ctx.vault, ctx.channel, ctx.user_id)
         if draft is None:
             return (Outgoing(t("registration.draft_gone")), menu_message(ctx))
         if state.step in (SUMMARY, PLEDGE):
             return summary.prompt(self, ctx, state, draft)
+        if state.step == reuse.STEP:
+            known = reuse.known_answers(ctx, self.kind)
+            if known is not None:
+                return (reuse.offer(ctx, known),)
+            state = State(self.name, self.order[0].value, {})  # no longer there: ask
         item = Field(state.step or "")
         return QUESTIONS[item].ask(Asking(ctx, self.kind, draft.answers, state.data))
 
@@ -86,7 +101,9 @@ class FormFlow:
             return Transition(
                 state, (Outgoing(t("registration.privacy.pick")), *self.prompt(ctx, state))
             )
-        first = self.order[0].value
+        reusable = self.order[: len(reuse.REUSED)] == reuse.REUSED
+        known = reuse.known_answers(ctx, self.kind) if reusable else None
+        first = reuse.STEP if known is not None else self.order[0].value
         drafts.create(
             ctx.session,
             channel=ctx.channel,
@@ -98,6 +115,21 @@ class FormFlow:
         )
         return self.go(ctx, first, {})
 
+    def _reuse(self, ctx: Ctx, state: State, given: Input) -> Transition:
+        """Taken in one step, or typed afresh; the summary still lets them change any of it."""
+        known = reuse.known_answers(ctx, self.kind)
+        if known is None:  # gone meanwhile; the first question was shown instead
+            return self.advance(ctx, State(self.name, self.order[0].value, {}), given)
+        agreed = said_yes(ctx, given, reuse.USE, reuse.RETYPE)
+        if agreed is None:
+            said = Outgoing(t("registration.reuse.pick"))
+            return Transition(state, (said, *self.prompt(ctx, state)), remember=False)
+        if not agreed:
+            return self.go(ctx, self.order[0].value, {})
+        step = self.next_step(reuse.REUSED[-1], known)
+        self.store(ctx, known, step)
+        return self.go(ctx, step, {})
+
     def _after(self, ctx: Ctx, state: State, item: Field, outcome: Outcome) -> Transition:
         editing = bool(state.data.get("edit"))
         if outcome.error is not None:
@@ -106,6 +138,8 @@ class FormFlow:
         if outcome.answers is None:
             data = {**(outcome.data or {}), "edit": editing}
             nxt = State(self.name, state.step, data)
+            step = state.step or ""
+            drafts.keep_asking(ctx.session, ctx.channel, ctx.user_id, step, data, ctx.now)
             return Transition(nxt, (*outcome.say, *self.prompt(ctx, nxt)), remember=False)
         step = SUMMARY if editing else self.next_step(item, outcome.answers)
         self.store(ctx, outcome.answers, step)
@@ -124,11 +158,17 @@ class FormFlow:
         return Transition(state, self.prompt(ctx, state))
 
 
-def _privacy_notice(ctx: Ctx) -> Outgoing:
+def _privacy_notice(ctx: Ctx, kind: Kind, order: tuple[Field, ...]) -> Outgoing:
+    """The notice names exactly what this kind asks (PIPL Art. 17), no more."""
     rules = rules_for(ctx.content)
     options = (
         Option(AGREE, t("registration.privacy.agree")),
         Option(DECLINE, t("registration.privacy.decline")),
     )
-    body = t(rules.privacy_text, version=rules.privacy_version)
+    body = t(
+        rules.privacy_text,
+        version=rules.privacy_version,
+        kind=t(f"registration.kind.{kind.value}"),
+        items=joined([t(f"registration.field.{item.value}") for item in order]),
+    )
     return Outgoing(t("registration.privacy.frame", body=body), options)

@@ -14,7 +14,7 @@ from core.dialog.flow import Input
 from core.dialog.messages import Option, Outgoing, t
 from core.people.personal import has_personal
 from core.registration.answers import Answers, Field, Wish
-from core.registration.chat.steps import Asking, Outcome, done, retry, stay
+from core.registration.chat.steps import Asking, Outcome, done, retry, stay, typed_option
 from core.registration.notify import joined
 from core.registration.occupations import suggest
 from core.registration.validation import Invalid, parse_free_text
@@ -68,9 +68,23 @@ class JobsQuestion:
             return self._finish(q, picked)
         if "cands" in q.data and (choice == KEEP or choice.startswith(PICK)):
             return self._chosen(q, picked, choice)
+        if given.text and "cands" in q.data:
+            named = self._named(q, given.text)
+            if named is not None:
+                return self._chosen(q, picked, named)
         if given.text:
             return self._typed(q, picked, given.text)
         return retry("registration.error.pick_one")
+
+    def _named(self, q: Asking, text: str) -> str | None:
+        """On the candidates: the same words again keep them as said; an occupation's
+        name (or code) picks it."""
+        try:
+            if parse_free_text(text, limit=SAID_LIMIT) == q.data.get("said"):
+                return KEEP
+        except Invalid:
+            return None
+        return typed_option(q.ctx, text, self._confirm(q).options[:-2], loose=False)
 
     def _chosen(self, q: Asking, picked: list[dict[str, Any]], choice: str) -> Outcome:
         said = q.data.get("said", "")
@@ -81,6 +95,10 @@ class JobsQuestion:
             if code not in names:
                 return retry("registration.error.pick_one")
             wish = Wish(said, code, names[code])
+        if any(_same(wish, Wish(**w)) for w in picked):
+            # Named twice ("焊工", then "焊工" again): kept once, and the resident is told.
+            again = Outgoing(t("registration.jobs.already", job=wish.label))
+            return stay({"picked": picked, "more": True}, again)
         picked = [*picked, asdict(wish)]
         if len(picked) >= self._limit(q):
             return self._finish(q, picked)
@@ -105,3 +123,10 @@ class JobsQuestion:
         else:
             answers = q.answers.answered(Field.JOB, job=wishes[0])
         return done(answers)
+
+
+def _same(one: Wish, other: Wish) -> bool:
+    """The same occupation, or the same words kept as said."""
+    if one.code or other.code:
+        return one.code == other.code
+    return one.said.strip() == other.said.strip()

@@ -9,8 +9,9 @@ from core.dialog.flow import Ctx
 from core.dialog.messages import Outgoing, Text, t
 from core.registration import drafts
 from core.registration.models import Registration
-from core.registration.notify import stacked
+from core.registration.notify import item_texts, joined, note_text, stacked
 from core.registration.people import linked_person_id
+from core.registration.states import Status
 from core.timeutil import local
 
 SHOWN = 10
@@ -35,10 +36,18 @@ def registrations_section(ctx: Ctx) -> Outgoing | None:
 
 
 def _line(reg: Registration) -> Text:
-    return t(
-        "registration.mine.line",
-        ref=reg.id,
-        kind=t(f"registration.kind.{reg.kind}"),
-        state=t(f"registration.state.{reg.status}"),
-        date=local(reg.updated_at).date().isoformat(),
-    )
+    """Where a registration stands; a returned one says what to correct, a rejected one why."""
+    params = {
+        "ref": reg.id,
+        "kind": t(f"registration.kind.{reg.kind}"),
+        "state": t(f"registration.state.{reg.status}"),
+        "date": local(reg.updated_at).date().isoformat(),
+    }
+    note = note_text(reg.note)
+    if reg.status == Status.RETURNED:
+        told = t("registration.mine.note", note=note) if note else t("registration.plain", text="")
+        items = joined(item_texts(reg.returned_items))
+        return t("registration.mine.line_returned", items=items, note=told, **params)
+    if reg.status == Status.REJECTED and note:
+        return t("registration.mine.line_rejected", note=note, **params)
+    return t("registration.mine.line", **params)

@@ -4,13 +4,15 @@
 stateDiagram-v2
     [*] --> case: opened from 待办 (core.dialog.tasks)
     case --> case: view unmasked (if role and area allow; audited)
-    case --> tasks: accept / approve (done)
+    case --> confirm: accept / approve
+    confirm --> tasks: confirmed (done)
+    confirm --> case: not now
     case --> items: return for correction
     items --> items: tick items (numbers, several at once)
     items --> note: done ticking
     note --> tasks: returned, every item in one message
     case --> reason: reject
-    reason --> tasks: rejected with the reason
+    reason --> confirm: the reason written
 ```
 """
 
@@ -27,12 +29,15 @@ from core.registration.cases import CaseLine, open_case, pending
 from core.registration.chat.case_view import (
     ACCEPT,
     APPROVE,
+    CANCEL,
+    CONFIRM,
     FULL,
     LIST,
     REJECT,
     RETURN,
     case_message,
     case_options,
+    confirm_message,
     unmasked_message,
 )
 from core.registration.chat.return_items import ITEM, ItemPicker
@@ -48,6 +53,7 @@ class Step(StrEnum):
     ITEMS = "items"
     NOTE = "note"
     REASON = "reason"
+    CONFIRM = "confirm"
 
 
 def _env(ctx: Ctx) -> Env:
@@ -117,9 +123,12 @@ class ReviewFlow:
             return self._items(ctx, state, given)
         if state.step == Step.NOTE:
             return self._note(ctx, staff, state, given)
+        if state.step == Step.REASON and len(" ".join(given.text.split())) > review.MAX_REASON:
+            return self._again(ctx, state, "staff_tasks.error.too_long")
         if state.step == Step.REASON and given.text.strip():
-            reg = review.reject(_env(ctx), staff, reg_id, given.text, channel=ctx.channel)
-            return self._done(ctx, reg.id, reg.status)
+            return self._go(ctx, Step.CONFIRM, {"reg": reg_id, "do": REJECT, "reason": given.text})
+        if state.step == Step.CONFIRM:
+            return self._confirm(ctx, staff, state, reg_id, choice)
         if state.step == Step.REASON:
             return self._again(ctx, state, "staff_tasks.error.reason")
         return self._again(ctx, state)
@@ -132,17 +141,31 @@ class ReviewFlow:
             view = open_case(env, staff, reg_id, unmasked=True, channel=ctx.channel)
             actions = self.prompt(ctx, state)[-1:]  # the full details, then the actions again
             return Transition(state, (unmasked_message(view), *actions), remember=False)
-        if choice == ACCEPT:
-            reg = review.accept(env, staff, reg_id, channel=ctx.channel)
-            return self._done(ctx, reg.id, reg.status)
-        if choice == APPROVE:
-            reg = review.approve(env, staff, reg_id, channel=ctx.channel)
-            return self._done(ctx, reg.id, reg.status)
+        if choice in (ACCEPT, APPROVE):
+            return self._go(ctx, Step.CONFIRM, {"reg": reg_id, "do": choice})
         if choice == RETURN:
             return self._go(ctx, Step.ITEMS, {"reg": reg_id, "items": []})
         if choice == REJECT:
             return self._go(ctx, Step.REASON, {"reg": reg_id})
         return self._again(ctx, state)
+
+    def _confirm(
+        self, ctx: Ctx, staff: StaffView, state: State, reg_id: int, choice: str
+    ) -> Transition:
+        """The decision asked once more: confirmed, it is taken; otherwise back to the case."""
+        if choice == CANCEL:
+            return self._go(ctx, Step.CASE, {"reg": reg_id})
+        if choice != CONFIRM:
+            return self._again(ctx, state)
+        env, action = _env(ctx), state.data.get("do")
+        if action == ACCEPT:
+            reg = review.accept(env, staff, reg_id, channel=ctx.channel)
+        elif action == APPROVE:
+            reg = review.approve(env, staff, reg_id, channel=ctx.channel)
+        else:
+            reason = str(state.data.get("reason", ""))
+            reg = review.reject(env, staff, reg_id, reason, channel=ctx.channel)
+        return self._done(ctx, reg.id, reg.status)
 
     def _items(self, ctx: Ctx, state: State, given: Input) -> Transition:
         picker = ItemPicker.of(ctx, state)
@@ -191,7 +214,11 @@ class ReviewFlow:
             return (
                 Outgoing(t("staff_tasks.note_ask"), (*skip, Option(LIST, t("staff_tasks.back")))),
             )
-        return (Outgoing(t("staff_tasks.reason_ask"), (Option(LIST, t("staff_tasks.back")),)),)
+        if state.step == Step.REASON:
+            return (Outgoing(t("staff_tasks.reason_ask"), (Option(LIST, t("staff_tasks.back")),)),)
+        view = open_case(_env(ctx), staff, reg_id)  # Step.CONFIRM
+        action, reason = str(state.data.get("do")), str(state.data.get("reason", ""))
+        return (confirm_message(ctx, view, action, reason),)
 
     def _go(self, ctx: Ctx, step: Step, data: dict[str, object]) -> Transition:
         state = State(self.name, step, data)

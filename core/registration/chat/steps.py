@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from core.dialog.commands import fold
 from core.dialog.flow import Ctx, Input
 from core.dialog.messages import Option, Outgoing, Text, t
 from core.registration.answers import Answers
@@ -88,4 +90,27 @@ def said_yes(ctx: Ctx, given: Input, yes: str = YES, no: str = NO) -> bool | Non
         return True
     if said_word(ctx, given, "registration.words.no"):
         return False
+    return None
+
+
+_PARTS = re.compile(r"[/|()]")  # after NFKC: "中等专业学校（中专）", "无固定期限/不适用"
+
+
+def typed_option(
+    ctx: Ctx, text: str, options: Sequence[Option], *, loose: bool = True
+) -> str | None:
+    """The option a resident named in their own words: its whole label, a part of it ("中专"
+    for "中等专业学校（中专）", "无固定期限" for "无固定期限/不适用") or, when ``loose``,
+    words that only one label contains ("高中" for "普通高中")."""
+    typed = fold(text)
+    if not typed:
+        return None
+    labels = [(o.id, fold(ctx.text(o.label))) for o in options]
+    for option_id, label in labels:
+        if typed == label or typed in {fold(p) for p in _PARTS.split(label)}:
+            return option_id
+    if loose and len(typed) >= 2:
+        found = [option_id for option_id, label in labels if typed in label]
+        if len(found) == 1:
+            return found[0]
     return None

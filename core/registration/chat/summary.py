@@ -14,7 +14,7 @@ from core.registration.answers import Field
 from core.registration.display import masked, value_text
 from core.registration.drafts import Draft
 from core.registration.models import Registration
-from core.registration.notify import item_texts, joined
+from core.registration.notify import item_texts, joined, note_text
 from core.registration.rules import Kind, rules_for
 from core.registration.workflow import AlreadyOpen, Env, Submission
 
@@ -61,7 +61,10 @@ def _returned(ctx: Ctx, draft: Draft) -> tuple[Outgoing, ...]:
     if reg is None:
         return ()
     items = joined(item_texts(reg.returned_items))
-    return (Outgoing(t("registration.summary.returned", items=items, note=reg.note or "-")),)
+    note = note_text(reg.note)
+    if not note:
+        return (Outgoing(t("registration.summary.returned_bare", items=items)),)
+    return (Outgoing(t("registration.summary.returned", items=items, note=note)),)
 
 
 def _pledge(ctx: Ctx) -> Outgoing:
