@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from core.dialog import sidetrips
+from core.dialog import intents, sidetrips
 from core.dialog.commands import Command, fold
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.identity import ChatIdentity
@@ -90,7 +90,7 @@ def _idle(engine: Engine, ctx: Ctx, text: str) -> Transition:
     named = item_by_words(ctx, text) if text else None
     if named is not None:
         return start_item(engine, ctx, named[0], named[1])
-    return Transition(IDLE, (Outgoing(t("menu.not_understood")), menu_message(ctx)))
+    return intents.respond(engine, ctx, text, start_item)
 
 
 def start_item(engine: Engine, ctx: Ctx, item: MenuItem, arg: str) -> Transition:

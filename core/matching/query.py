@@ -99,3 +99,14 @@ def query_tokens(text: str, known: Container[str] = frozenset()) -> list[str]:
             if token not in _STOP_TOKENS and token not in tokens:
                 tokens.append(token)
     return tokens
+
+
+def lexical_query(text: str, known: Container[str] = frozenset()) -> str:
+    """The query for the lexical layer: folded, chat phrasing dropped, every other word kept
+    (包吃住, C1 and 双休 stay, unlike in ``query_tokens``)."""
+    kept: list[str] = []
+    for raw in normalize_text(text).split():
+        if raw in _STOP_TOKENS:
+            continue
+        kept.extend(t for t in clean_token(raw, known) if t not in _STOP_TOKENS)
+    return " ".join(dict.fromkeys(kept))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
 
 FRESH_BONUS = 4.0  # points for an opening posted today, fading to 0 at FRESH_DAYS
 FRESH_DAYS = 60.0
@@ -140,3 +144,62 @@ def title_groups(
 ) -> list[Group]:
     """(quality, openings) per matched title; ``weight`` scales the quality (tag matches)."""
     return [(quality * weight, title_docs[title]) for title, quality in title_scores.items()]
+
+
+@dataclass
+class Columns:
+    """The openings as numpy columns, for ranking many candidates at once."""
+
+    expires: npt.NDArray[np.float64]  # +inf: no end
+    posted: npt.NDArray[np.float64]  # nan: unknown
+    area: npt.NDArray[np.int32]  # index into codes; -1: unplaced
+    codes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, docs: DocTable) -> Columns:
+        codes = tuple(sorted({c for c in docs.area_codes if c is not None}))
+        position = {code: i for i, code in enumerate(codes)}
+        return cls(
+            np.array([math.inf if e is None else e for e in docs.expires], dtype=np.float64),
+            np.array([math.nan if p is None else p for p in docs.posted], dtype=np.float64),
+            np.array([position.get(c, -1) if c else -1 for c in docs.area_codes], dtype=np.int32),
+            codes,
+        )
+
+    def area_mask(self, codes: Iterable[str | None]) -> npt.NDArray[np.bool_]:
+        """Per area index (shifted by one: slot 0 is "unplaced"), whether it is in ``codes``."""
+        wanted = set(codes)
+        mask = np.zeros(len(self.codes) + 1, dtype=np.bool_)
+        mask[0] = None in wanted
+        for i, code in enumerate(self.codes):
+            mask[i + 1] = code in wanted
+        return mask
+
+
+def rank_array(
+    columns: Columns,
+    quality: npt.NDArray[np.float32],
+    candidates: npt.NDArray[np.intp],
+    areas: AreaFilter | None,
+    now: float,
+    top: int,
+) -> tuple[list[tuple[float, int]], int]:
+    """``rank`` for candidates given as an index array with a quality per opening."""
+    cand = candidates[columns.expires[candidates] >= now]
+    score = quality[cand].astype(np.float64)
+    if areas is not None:
+        slot = columns.area[cand] + 1
+        keep = columns.area_mask(areas.allowed)[slot]
+        cand, score, slot = cand[keep], score[keep], slot[keep]
+        score += EXACT_AREA_BONUS * columns.area_mask(areas.exact)[slot]
+    age = now - columns.posted[cand]
+    horizon = FRESH_DAYS * _DAY
+    fresh = np.where(age <= 0, FRESH_BONUS, FRESH_BONUS - age * (FRESH_BONUS / horizon))
+    score += np.where(np.isnan(age) | (age >= horizon), 0.0, fresh)
+    total = len(cand)
+    if total > top > 0:
+        cut = np.partition(score, total - top)[total - top]
+        chosen = score >= cut
+        cand, score = cand[chosen], score[chosen]
+    order = np.lexsort((cand, -score))[: max(top, 0)]
+    return [(float(score[i]), int(cand[i])) for i in order], total

@@ -1,7 +1,9 @@
 """Alternative keywords for a query that found nothing worth showing.
 
-Close keywords first (by hanzi and pinyin similarity); when none is close, the commonest
-keywords. Either way only keywords that find openings under the same area filter.
+Only keywords related to the query: close ones (by hanzi and pinyin similarity), then those
+of the same occupation family (会计 -> 出纳, 审计), then those sharing a distinctive
+character, then a generic one (员, 工). Only keywords that find openings under the same area
+filter; nothing related, nothing suggested.
 """
 
 from __future__ import annotations
@@ -10,13 +12,19 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
 
-from core.matching.normalize import is_ascii_query
+from core.matching.lexical import HEAD_WORDS
+from core.matching.normalize import has_cjk, is_ascii_query
 from core.matching.pinyin import pinyin_forms
 from core.matching.vocabulary import Vocabulary
 
 _HANZI_CUTOFF = 60.0
 _PINYIN_CUTOFF = 70.0
 _CANDIDATES = 12
+_FAMILY_SCORE = 58.0  # below a close keyword, above a shared character
+_SHARED_SCORE = 45.0  # plus 5 per further distinctive character shared
+_HEAD_SCORE = 30.0  # only a generic character (员, 工) in common
+_HEAD_CHARS = frozenset("".join(HEAD_WORDS))
+_FAMILY_DIGITS = 7  # 2-06-03-01 -> 2-06-03: the 小类 of 《职业分类大典》
 
 
 class Suggester:
@@ -31,6 +39,13 @@ class Suggester:
         self._terms = sorted(weight, key=lambda t: -weight[t])
         self._weight = weight
         self._pinyin = [pinyin_forms(t).full for t in self._terms]
+        self._vocabulary = vocabulary
+        self._by_char: dict[str, list[str]] = {}
+        for term in self._terms:
+            for ch in set(term):
+                if has_cjk(ch):
+                    self._by_char.setdefault(ch, []).append(term)
+        self._families: dict[str, frozenset[str]] = {}
 
     def suggest(
         self, tokens: Sequence[str], accept: Callable[[str], bool], limit: int = 5
@@ -41,12 +56,44 @@ class Suggester:
             for term, score in self._close(token):
                 if term not in tokens and score > scored.get(term, 0.0):
                     scored[term] = score
+            for term, score in [*self._family(token), *self._sharing(token)]:
+                if term not in tokens and score > scored.get(term, 0.0):
+                    scored[term] = score
         ranked = sorted(scored, key=lambda t: (-scored[t], -self._weight[t], t))
-        out = _first_accepted(ranked, accept, limit)
-        if not out:  # nothing close: offer the commonest keywords that do find openings
-            popular = [t for t in self._terms if t not in tokens]
-            out = _first_accepted(popular[: _CANDIDATES * 2], accept, limit)
-        return out
+        return _first_accepted(ranked, accept, limit)
+
+    def _family_of(self, text: str) -> frozenset[str]:
+        found = self._families.get(text)
+        if found is None:
+            found = frozenset(
+                m.code[:_FAMILY_DIGITS]
+                for m in self._vocabulary.match_occupations(text, limit=3)
+                if m.score >= 88  # a job the text names, not a generic alias (主管)
+            )
+            self._families[text] = found
+        return found
+
+    def _family(self, token: str) -> list[tuple[str, float]]:
+        """Keywords naming an occupation of the same family as the token's."""
+        families = self._family_of(token)
+        if not families:
+            return []
+        pool = {t for ch in set(token) for t in self._by_char.get(ch, ())}
+        pool.update(self._terms[: _CANDIDATES * 4])
+        return [(t, _FAMILY_SCORE) for t in pool if self._family_of(t) & families]
+
+    def _sharing(self, token: str) -> list[tuple[str, float]]:
+        """Keywords sharing characters with the token, distinctive ones first."""
+        found: list[tuple[str, float]] = []
+        pool = {t for ch in set(token) for t in self._by_char.get(ch, ())}
+        for term in pool:
+            shared = set(term) & set(token)
+            distinct = shared - _HEAD_CHARS
+            if distinct:
+                found.append((term, _SHARED_SCORE + 5 * (len(distinct) - 1)))
+            elif shared:
+                found.append((term, _HEAD_SCORE))
+        return found
 
     def _close(self, token: str) -> list[tuple[str, float]]:
         found: list[tuple[str, float]] = []

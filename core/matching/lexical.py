@@ -1,0 +1,180 @@
+"""The vocabulary-free layer: character unigram + bigram BM25 over several fields.
+
+Every opening is a document with fields (title, tags, employer, description), each with a
+weight. A query's characters and character pairs are scored with BM25 per field and summed,
+so a word the vocabulary does not know (皮肤科, 生信, C1, 包吃住) still finds and ranks the
+openings that carry it, and rare characters count more than common ones. Generic head words
+(主管, 经理, 员, 工 …) are down-weighted on the query side: they say what kind of post it is,
+not which job.
+
+Built with numpy in a few vectorised passes (a sorted key array per field, CSR postings), so
+100k openings index in about a second and a query touches only the postings of its grams.
+The score is returned normalised by what a title equal to the query would score (0..1), so
+the search can blend it with the vocabulary layer's 0..100 qualities and apply one threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from core.matching.normalize import normalize_text
+
+K1 = 1.2
+B = 0.75
+_SHIFT = 21  # code points fit 21 bits: bigram key = first << 21 | second (>= 1 << 21)
+_DOC_BITS = 21  # up to 2M openings per index
+MAX_DOCS = 1 << _DOC_BITS
+# Words that name a rank or a kind of post rather than the job; their grams count less.
+HEAD_WORDS = (
+    "工程师",
+    "技术员",
+    "管理员",
+    "操作员",
+    "操作工",
+    "负责人",
+    "主管",
+    "经理",
+    "专员",
+    "助理",
+    "人员",
+    "总监",
+    "主任",
+    "组长",
+    "员工",
+    "员",
+    "工",
+    "师",
+)
+HEAD_WEIGHT = 0.3
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Width, script and case folded; punctuation as single spaces (no decoration removed)."""
+    return normalize_text(text)
+
+
+def query_grams(text: str) -> dict[int, float]:
+    """Gram keys of a (folded) query with their weights; head words weigh HEAD_WEIGHT."""
+    weights: dict[int, float] = {}
+    for part in text.split():
+        generic = [False] * len(part)
+        for word in HEAD_WORDS:
+            start = part.find(word)
+            while start >= 0:
+                for k in range(start, start + len(word)):
+                    generic[k] = True
+                start = part.find(word, start + 1)
+        for i, ch in enumerate(part):
+            weight = HEAD_WEIGHT if generic[i] else 1.0
+            key = ord(ch)
+            weights[key] = max(weights.get(key, 0.0), weight)
+            if i + 1 < len(part):
+                pair = (ord(ch) << _SHIFT) | ord(part[i + 1])
+                both = HEAD_WEIGHT if generic[i] and generic[i + 1] else 1.0
+                weights[pair] = max(weights.get(pair, 0.0), both)
+    return weights
+
+
+@dataclass
+class _Field:
+    """One field's postings: sorted gram keys, CSR offsets, documents and BM25 parts."""
+
+    weight: float
+    keys: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int64]
+    docs: npt.NDArray[np.int32]
+    parts: FloatArray  # weight * tf*(k1+1)/(tf + k1*(1-b+b*len/avg)), idf applied at query
+    idf: FloatArray
+    avg_len: float
+
+    @classmethod
+    def build(cls, weight: float, texts: Sequence[str], limit: int | None) -> _Field:
+        n = len(texts)
+        folded = [fold(t)[:limit] if limit else fold(t) for t in texts]
+        joined = "\x00".join(folded) + "\x00"
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        lengths = np.fromiter((len(t) for t in folded), dtype=np.int64, count=n)
+        owner = np.repeat(np.arange(n, dtype=np.int64), lengths + 1)
+        cps[cps == ord(" ")] = 0
+        chars = cps != 0
+        pairs = chars[:-1] & chars[1:]
+        keys = np.concatenate([cps[chars], (cps[:-1][pairs] << _SHIFT) | cps[1:][pairs]])
+        owners = np.concatenate([owner[chars], owner[:-1][pairs]])
+        combined, tf = np.unique((keys << _DOC_BITS) | owners, return_counts=True)
+        del keys, owners
+        gram = combined >> _DOC_BITS
+        docs = (combined & (MAX_DOCS - 1)).astype(np.int32)
+        doc_len = np.bincount(owner[chars], minlength=n).astype(np.float32)
+        avg = float(doc_len.mean()) if n and doc_len.any() else 1.0
+        tf32 = tf.astype(np.float32)
+        norm = K1 * (1 - B + B * doc_len[docs] / avg)
+        parts = (weight * tf32 * (K1 + 1) / (tf32 + norm)).astype(np.float32)
+        unique_keys, first = np.unique(gram, return_index=True)
+        starts = np.append(first, len(gram)).astype(np.int64)
+        df = np.diff(starts).astype(np.float64)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        return cls(weight, unique_keys, starts, docs, parts, idf, avg)
+
+    def lookup(self, key: int) -> int:
+        """Position of a gram key, or -1."""
+        at = int(np.searchsorted(self.keys, key))
+        return at if at < len(self.keys) and int(self.keys[at]) == key else -1
+
+    def unseen_idf(self, n: int) -> float:
+        return math.log1p((n + 0.5) / 0.5)
+
+
+class LexicalIndex:
+    """BM25 over character unigrams and bigrams of weighted fields (see the module docstring)."""
+
+    def __init__(self, fields: Sequence[_Field], size: int) -> None:
+        self.fields = tuple(fields)
+        self.size = size
+
+    @classmethod
+    def build(
+        cls, fields: Sequence[tuple[float, Sequence[str], int | None]], size: int
+    ) -> LexicalIndex:
+        """``fields``: (weight, one text per document, characters kept or None)."""
+        if size >= MAX_DOCS:
+            raise ValueError(f"the lexical index holds at most {MAX_DOCS - 1} documents")
+        return cls([_Field.build(w, texts, limit) for w, texts, limit in fields], size)
+
+    def scores(self, query: str) -> FloatArray | None:
+        """Per document, the BM25 score over a title equal to the query (0..1); None when the
+        query has no grams."""
+        grams = query_grams(fold(query))
+        if not grams or not self.fields or self.size == 0:
+            return None
+        title = self.fields[0]
+        ideal_tf = (K1 + 1) / (1 + K1 * (1 - B + B * len(fold(query)) / title.avg_len))
+        ideal = 0.0
+        out = np.zeros(self.size, dtype=np.float32)
+        for key, weight in grams.items():
+            gram_idf = 0.0  # as in titles; else as in the field that has it; else unseen
+            for field in self.fields:
+                at = field.lookup(key)
+                if at < 0:
+                    continue
+                idf = float(field.idf[at])
+                if field is title or gram_idf == 0.0:
+                    gram_idf = idf
+                lo, hi = int(field.starts[at]), int(field.starts[at + 1])
+                out[field.docs[lo:hi]] += (idf * weight) * field.parts[lo:hi]
+            if gram_idf == 0.0:
+                gram_idf = title.unseen_idf(self.size)
+            ideal += weight * gram_idf * title.weight * ideal_tf
+        if ideal <= 0:
+            return None
+        out /= ideal
+        np.minimum(out, 1.0, out=out)
+        return out
