@@ -100,7 +100,7 @@ class _Field:
     def build(cls, weight: float, texts: Sequence[str], limit: int | None) -> _Field:
         n = len(texts)
         folded = [fold(t)[:limit] if limit else fold(t) for t in texts]
-        joined = "\x00".join(folded) + "\x00"
+        joined = "".join(f"{t}\x00" for t in folded)
         cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         lengths = np.fromiter((len(t) for t in folded), dtype=np.int64, count=n)
         owner = np.repeat(np.arange(n, dtype=np.int64), lengths + 1)

@@ -60,9 +60,13 @@ _SUGGESTION_CACHE = 512
 # LEX_FLOOR): with nothing closer, sharing a generic word (主管) is still an answer.
 VOCAB_SHARE = 0.6
 LEX_SHARE = 40.0
-LEX_MIN = 0.4
+LEX_MIN = 0.33
 LEX_RELATIVE = 0.5
 LEX_FLOOR = 0.3
+# Occupation layer: a title and a query that name the same occupation (出纳员 and 总账会计
+# are both 会计专业人员) match at OCCUPATION_QUALITY scaled by the weaker of the two matches.
+OCCUPATION_QUALITY = 80.0
+OCCUPATION_SURE = 88.0  # how sure a name must be to count (a bare 主管 is not)
 # Field weights of the lexical layer, and how much of a description it reads.
 TITLE_FIELD, TAG_FIELD, EMPLOYER_FIELD, DESCRIPTION_FIELD = 1.0, 0.5, 0.3, 0.15
 DESCRIPTION_CHARS = 60
@@ -109,6 +113,7 @@ class SearchResult:
     # openings ``hits`` shows instead
     widened: tuple[str, ...] = ()
     keywords: str = ""  # the query without the area names (to search again anywhere)
+    related: bool = True  # the suggestions are related to the query (not just the commonest)
 
 
 _CODE_LEVELS = (2, 4, 6, 9, 12)  # province, city, county, township, village digits
@@ -151,6 +156,7 @@ class SearchIndex:
         self.doc_title: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self.lexical = LexicalIndex((), 0)
         self.columns = Columns.of(self.docs)
+        self.occupation_titles: dict[str, list[tuple[int, float]]] = {}
 
     @classmethod
     def build(cls, docs: Iterable[OpeningDoc], vocabulary: Vocabulary) -> SearchIndex:
@@ -207,6 +213,16 @@ class SearchIndex:
         self._fields = ([], [], [], [])
         self._doc_title = []
         self.columns = Columns.of(self.docs)
+        for title, text in enumerate(self.titles.texts):
+            for code, score in self._occupations(text):
+                self.occupation_titles.setdefault(code, []).append((title, score))
+
+    def _occupations(self, text: str) -> list[tuple[str, float]]:
+        """Occupations a text surely names: the best match and those tied with it."""
+        found = self.vocabulary.match_occupations(text, limit=3)
+        if not found or found[0].score < OCCUPATION_SURE:
+            return []
+        return [(m.code, m.score) for m in found if m.score >= found[0].score - 0.5]
 
     def search(
         self,
@@ -238,14 +254,16 @@ class SearchIndex:
                 widened = ()
         hits = tuple(Hit(self.docs.refs[d], round(s, 2)) for s, d in ranked[start:])
         suggestions: tuple[str, ...] = ()
+        related = True
         if total == 0 and tokens:
 
             def finds(term: str) -> bool:
                 groups = title_groups(self._term_scores(term), self.title_docs)
                 return any_live(self.docs, groups, filter_, moment)
 
-            suggestions = tuple(self.suggester.suggest(tokens, finds))
-        return SearchResult(hits, total, codes, suggestions, widened, text)
+            found, related = self.suggester.suggest(tokens, finds)
+            suggestions = tuple(found)
+        return SearchResult(hits, total, codes, suggestions, widened, text, related)
 
     @staticmethod
     def _contains(areas: AreaLookup | None) -> Callable[[str, str], bool]:
@@ -308,13 +326,18 @@ class SearchIndex:
                 by_title[np.fromiter(scores, dtype=np.intp)] = np.fromiter(
                     scores.values(), dtype=np.float32
                 )
+            for code, sure in self._occupations(" ".join(tokens)):
+                for title, score in self.occupation_titles.get(code, ()):
+                    quality = OCCUPATION_QUALITY * min(sure, score) / 100
+                    if quality > by_title[title]:
+                        by_title[title] = quality
             vocab = by_title[self.doc_title]
             for title, score in scores.items():  # an opening may match by a tag: keep the best
                 tagged = self.tag_docs.get(title)
                 if tagged:
                     members = np.array(tagged, dtype=np.intp)
                     vocab[members] = np.maximum(vocab[members], score * TAG_WEIGHT)
-        answer = vocab >= GOOD
+        answer = vocab >= GOOD * OCCUPATION_QUALITY / 100
         quality = VOCAB_SHARE * vocab
         if lexical is not None:
             best = float(lexical.max()) if size else 0.0

@@ -2,8 +2,9 @@
 
 Only keywords related to the query: close ones (by hanzi and pinyin similarity), then those
 of the same occupation family (会计 -> 出纳, 审计), then those sharing a distinctive
-character, then a generic one (员, 工). Only keywords that find openings under the same area
-filter; nothing related, nothing suggested.
+character, then a generic one (员, 工). When nothing related finds openings, the commonest
+keywords that do, marked as not related (the chat says "most wanted" rather than "did you
+mean"). Always only keywords that find openings under the same area filter.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ class Suggester:
 
     def suggest(
         self, tokens: Sequence[str], accept: Callable[[str], bool], limit: int = 5
-    ) -> list[str]:
-        """Up to ``limit`` close keywords for which ``accept`` (a search that finds) holds."""
+    ) -> tuple[list[str], bool]:
+        """Up to ``limit`` keywords for which ``accept`` (a search that finds) holds, and
+        whether they are related to the tokens (else they are the commonest ones)."""
         scored: dict[str, float] = {}
         for token in tokens:
             for term, score in self._close(token):
@@ -60,7 +62,11 @@ class Suggester:
                 if term not in tokens and score > scored.get(term, 0.0):
                     scored[term] = score
         ranked = sorted(scored, key=lambda t: (-scored[t], -self._weight[t], t))
-        return _first_accepted(ranked, accept, limit)
+        out = _first_accepted(ranked, accept, limit)
+        if out:
+            return out, True
+        popular = [t for t in self._terms if t not in tokens]
+        return _first_accepted(popular[: _CANDIDATES * 2], accept, limit), False
 
     def _family_of(self, text: str) -> frozenset[str]:
         found = self._families.get(text)

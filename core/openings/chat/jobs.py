@@ -208,7 +208,9 @@ def _nothing(
         options.append(Option("j:wide", t("jobs.search_anywhere", keywords=result.keywords)))
         data["kw"] = result.keywords
     options += [Option("j:new", t("jobs.new_search")), Option("j:back", t("jobs.back"))]
-    said = "jobs.nothing_suggest" if suggestions else "jobs.nothing"
+    said = "jobs.nothing"
+    if suggestions:
+        said = "jobs.nothing_suggest" if result.related else "jobs.nothing_popular"
     state = State(name, Step.ASK, data)
     return Transition(state, (*notes, Outgoing(t(said, query=query or "-"), tuple(options))))
 
