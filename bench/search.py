@@ -64,6 +64,15 @@ SUFFIXES = [
 ]
 
 
+TAGS = ["包吃住", "五险一金", "双休", "日结", "C1驾照", "公益性岗位", "长白班", "可兼职"]
+DESCRIPTIONS = [
+    "招聘{word}若干名，工作地点{area}，要求身体健康，吃苦耐劳，有相关经验者优先。",
+    "负责{word}相关工作，服从安排，待遇面议，公司缴纳社保，节假日福利。",
+    "{area}某单位诚聘{word}，月休四天，提供住宿，工资按月发放。",
+    "",
+]
+
+
 def rss_mb() -> float:
     """Resident set size of this process in MB (Linux), 0 where unknown."""
     try:
@@ -110,6 +119,8 @@ def generate(
                 area_name=area_name,
                 posted_at=posted,
                 expires_at=posted + timedelta(days=rng.choice([20, 45, 60, 90, 120])),
+                tags=tuple(rng.sample(TAGS, rng.randint(0, 2))),
+                description=rng.choice(DESCRIPTIONS).format(word=word, area=area_name),
             )
         )
     return docs
