@@ -52,6 +52,7 @@ HEAD_WORDS = (
     "师",
 )
 HEAD_WEIGHT = 0.3
+PAIR_FIELD_WEIGHT = 0.5  # fields from this weight up (title, tags) count for shared pairs
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -152,9 +153,16 @@ class LexicalIndex:
     def scores(self, query: str) -> FloatArray | None:
         """Per document, the BM25 score over a title equal to the query (0..1); None when the
         query has no grams."""
+        found = self.scores_and_pairs(query)
+        return None if found is None else found[0]
+
+    def scores_and_pairs(self, query: str) -> tuple[FloatArray, npt.NDArray[np.bool_]] | None:
+        """``scores``, and per document whether its title or tags share a distinctive
+        character pair with the query (运维 in 运维工程师 for IT运维专员; 主管 does not count)."""
         grams = query_grams(fold(query))
         if not grams or not self.fields or self.size == 0:
             return None
+        pairs = np.zeros(self.size, dtype=np.bool_)
         title = self.fields[0]
         ideal_tf = (K1 + 1) / (1 + K1 * (1 - B + B * len(fold(query)) / title.avg_len))
         ideal = 0.0
@@ -170,6 +178,8 @@ class LexicalIndex:
                     gram_idf = idf
                 lo, hi = int(field.starts[at]), int(field.starts[at + 1])
                 out[field.docs[lo:hi]] += (idf * weight) * field.parts[lo:hi]
+                if key >> _SHIFT and weight == 1.0 and field.weight >= PAIR_FIELD_WEIGHT:
+                    pairs[field.docs[lo:hi]] = True
             if gram_idf == 0.0:
                 gram_idf = title.unseen_idf(self.size)
             ideal += weight * gram_idf * title.weight * ideal_tf
@@ -177,4 +187,4 @@ class LexicalIndex:
             return None
         out /= ideal
         np.minimum(out, 1.0, out=out)
-        return out
+        return out, pairs

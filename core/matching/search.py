@@ -47,9 +47,9 @@ from core.matching.ranking import (
     timestamp,
     title_groups,
 )
-from core.matching.scoring import GOOD, query_scores
+from core.matching.scoring import query_scores
 from core.matching.suggest import Suggester
-from core.matching.titles import TitleTable
+from core.matching.titles import TitleTable, placement
 from core.matching.vocabulary import Vocabulary
 
 TAG_WEIGHT = 0.92  # a tag match (公益性岗位) counts a little less than a title match
@@ -63,6 +63,7 @@ LEX_SHARE = 40.0
 LEX_MIN = 0.33
 LEX_RELATIVE = 0.5
 LEX_FLOOR = 0.3
+LEX_PAIR = 0.2  # ... or from this coverage when a distinctive character pair is shared
 # Occupation layer: a title and a query that name the same occupation (出纳员 and 总账会计
 # are both 会计专业人员) match at OCCUPATION_QUALITY scaled by the weaker of the two matches.
 OCCUPATION_QUALITY = 80.0
@@ -213,12 +214,27 @@ class SearchIndex:
         self._fields = ([], [], [], [])
         self._doc_title = []
         self.columns = Columns.of(self.docs)
-        for title, text in enumerate(self.titles.texts):
-            for code, score in self._occupations(text):
+        for title in range(len(self.titles.texts)):
+            for code, score in self._title_occupations(title):
                 self.occupation_titles.setdefault(code, []).append((title, score))
 
+    def _title_occupations(self, title: int) -> list[tuple[str, float]]:
+        """Occupations a title surely names, from the job words found in it at build time
+        (the outermost ones: 维修电工, not 电工 inside it): the best and those tied with it."""
+        best: dict[int, float] = {}
+        for part in self.titles.parts[title]:
+            for start, stop, surface in part.spans:
+                if any(
+                    a <= start and stop <= b and (a, b) != (start, stop) for a, b, _s in part.spans
+                ):
+                    continue
+                where = placement(start, stop, part)
+                for occupation, weight in self.vocabulary.occupation_links(surface):
+                    best[occupation] = max(best.get(occupation, 0.0), where * weight)
+        return _sure(best, self.vocabulary)
+
     def _occupations(self, text: str) -> list[tuple[str, float]]:
-        """Occupations a text surely names: the best match and those tied with it."""
+        """Occupations a query surely names: the best match and those tied with it."""
         found = self.vocabulary.match_occupations(text, limit=3)
         if not found or found[0].score < OCCUPATION_SURE:
             return []
@@ -313,7 +329,8 @@ class SearchIndex:
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
         """Quality per opening (both layers blended) and the openings that are answers."""
         size = len(self.docs.refs)
-        lexical = self.lexical.scores(text) if text else None
+        found = self.lexical.scores_and_pairs(text) if text else None
+        lexical, pairs = found if found is not None else (None, None)
         if not tokens and lexical is None:
             if filter_ is None:
                 return np.zeros(size, dtype=np.float32), np.zeros(0, dtype=np.intp)
@@ -328,23 +345,34 @@ class SearchIndex:
                 )
             for code, sure in self._occupations(" ".join(tokens)):
                 for title, score in self.occupation_titles.get(code, ()):
-                    quality = OCCUPATION_QUALITY * min(sure, score) / 100
-                    if quality > by_title[title]:
-                        by_title[title] = quality
+                    same_job = OCCUPATION_QUALITY * min(sure, score) / 100
+                    if same_job > by_title[title]:
+                        by_title[title] = same_job
             vocab = by_title[self.doc_title]
             for title, score in scores.items():  # an opening may match by a tag: keep the best
                 tagged = self.tag_docs.get(title)
                 if tagged:
                     members = np.array(tagged, dtype=np.intp)
                     vocab[members] = np.maximum(vocab[members], score * TAG_WEIGHT)
-        answer = vocab >= GOOD * OCCUPATION_QUALITY / 100
+        answer = vocab > 0  # query_scores keeps only GOOD titles; occupations only sure ones
         quality = VOCAB_SHARE * vocab
         if lexical is not None:
             best = float(lexical.max()) if size else 0.0
             bar = max(LEX_FLOOR, min(LEX_MIN, LEX_RELATIVE * best))
             answer |= lexical >= bar
+            if pairs is not None:  # a shared distinctive pair is meaningful text
+                answer |= pairs & (lexical >= LEX_PAIR)
             quality += LEX_SHARE * lexical
         return quality, np.flatnonzero(answer)
+
+
+def _sure(scores: dict[int, float], vocabulary: Vocabulary) -> list[tuple[str, float]]:
+    if not scores:
+        return []
+    top = max(scores.values())
+    if top < OCCUPATION_SURE:
+        return []
+    return [(vocabulary.occupations[o].code, s) for o, s in scores.items() if s >= top - 0.5]
 
 
 def _enclosing_areas(codes: Sequence[str]) -> tuple[str, ...]:
