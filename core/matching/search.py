@@ -34,7 +34,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from core.matching.lexical import LexicalIndex
+from core.matching.lexical import LexicalIndex, release_memory
 from core.matching.normalize import normalize_title, title_parts, to_simplified
 from core.matching.query import lexical_query, query_tokens
 from core.matching.ranking import (
@@ -165,6 +165,7 @@ class SearchIndex:
         for doc in docs:
             index._add(doc)
         index._finish()
+        release_memory()
         return index
 
     def __len__(self) -> int:

@@ -2,7 +2,7 @@
 
 Only keywords related to the query: close ones (by hanzi and pinyin similarity), then those
 of the same occupation family (会计 -> 出纳, 审计), then those sharing a distinctive
-character, then a generic one (员, 工). When nothing related finds openings, the commonest
+character (not a generic 员 or 工). When nothing related finds openings, the commonest
 keywords that do, marked as not related (the chat says "most wanted" rather than "did you
 mean"). Always only keywords that find openings under the same area filter.
 """
@@ -23,7 +23,6 @@ _PINYIN_CUTOFF = 70.0
 _CANDIDATES = 12
 _FAMILY_SCORE = 58.0  # below a close keyword, above a shared character
 _SHARED_SCORE = 45.0  # plus 5 per further distinctive character shared
-_HEAD_SCORE = 30.0  # only a generic character (员, 工) in common
 _HEAD_CHARS = frozenset("".join(HEAD_WORDS))
 _FAMILY_DIGITS = 7  # 2-06-03-01 -> 2-06-03: the 小类 of 《职业分类大典》
 
@@ -95,10 +94,8 @@ class Suggester:
         for term in pool:
             shared = set(term) & set(token)
             distinct = shared - _HEAD_CHARS
-            if distinct:
+            if distinct:  # a generic 员 or 工 alone does not make a keyword related
                 found.append((term, _SHARED_SCORE + 5 * (len(distinct) - 1)))
-            elif shared:
-                found.append((term, _HEAD_SCORE))
         return found
 
     def _close(self, token: str) -> list[tuple[str, float]]:
@@ -111,7 +108,8 @@ class Suggester:
                 score_cutoff=_HANZI_CUTOFF,
                 limit=_CANDIDATES,
             ):
-                found.append((term, score))
+                if (set(term) & set(token)) - _HEAD_CHARS:  # not merely a shared 员
+                    found.append((term, score))
         pinyin = pinyin_forms(token).full
         if len(pinyin) >= 3:
             for _p, score, i in process.extract(
