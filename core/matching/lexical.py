@@ -25,34 +25,13 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from core.matching.normalize import normalize_text
+from core.matching.normalize import HEAD_WORDS, normalize_text
 
 K1 = 1.2
 B = 0.75
 _SHIFT = 21  # code points fit 21 bits: bigram key = first << 21 | second (>= 1 << 21)
 _DOC_BITS = 21  # up to 2M openings per index
 MAX_DOCS = 1 << _DOC_BITS
-# Words that name a rank or a kind of post rather than the job; their grams count less.
-HEAD_WORDS = (
-    "工程师",
-    "技术员",
-    "管理员",
-    "操作员",
-    "操作工",
-    "负责人",
-    "主管",
-    "经理",
-    "专员",
-    "助理",
-    "人员",
-    "总监",
-    "主任",
-    "组长",
-    "员工",
-    "员",
-    "工",
-    "师",
-)
 HEAD_WEIGHT = 0.3
 _HEAD_CHARS = frozenset("".join(HEAD_WORDS))
 PAIR_FIELD_WEIGHT = 0.5  # fields from this weight up (title, tags) count for shared pairs

@@ -43,6 +43,29 @@ _BRACKETED = re.compile(
     r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』"
 )
 
+# Words that name a rank or a kind of post rather than the job; their grams count less.
+HEAD_WORDS = (
+    "工程师",
+    "技术员",
+    "管理员",
+    "操作员",
+    "操作工",
+    "负责人",
+    "主管",
+    "经理",
+    "专员",
+    "助理",
+    "人员",
+    "总监",
+    "主任",
+    "组长",
+    "员工",
+    "员",
+    "工",
+    "师",
+)
+_HEADS = frozenset(HEAD_WORDS)
+
 # Leading hiring verbs; 招 is kept in 招生/招商/招标/招投标/招待.
 _LEADING_HIRE = re.compile(
     r"^(?:高薪诚聘|长期招聘|常年招聘|火热招聘|紧急招聘|急招|急聘|诚聘|直招|热招|高薪招聘|招聘|聘|"
@@ -160,8 +183,15 @@ def _strip_words(text: str) -> str:
     text = _HEADCOUNT.sub(" ", text)
     text = _DECORATION.sub(" ", text)
     text = _PUNCT.sub(" ", text)
-    parts = [_LEADING_HIRE.sub("", part) for part in text.split()]
+    parts = [_unhired(part) for part in text.split()]
     return " ".join(part for part in parts if part)
+
+
+def _unhired(part: str) -> str:
+    """The part without a leading hiring verb, unless only a head word would remain
+    (招聘主管 is a recruiting lead, not "hiring: 主管")."""
+    rest = _LEADING_HIRE.sub("", part)
+    return part if rest in _HEADS and rest != part else rest
 
 
 @lru_cache(maxsize=200_000)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
 
-from core.matching.lexical import HEAD_WORDS
-from core.matching.normalize import is_ascii_query
+from core.matching.normalize import HEAD_WORDS, is_ascii_query
 from core.matching.pinyin import pinyin_forms
 from core.matching.titles import Occurrence, TitleTable
 from core.matching.vocabulary import Vocabulary

@@ -13,8 +13,7 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
 
-from core.matching.lexical import HEAD_WORDS
-from core.matching.normalize import has_cjk, is_ascii_query
+from core.matching.normalize import HEAD_WORDS, has_cjk, is_ascii_query
 from core.matching.pinyin import pinyin_forms
 from core.matching.vocabulary import Vocabulary
 
