@@ -150,6 +150,28 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(folded)
 
 
+def _char_table() -> dict[int, str]:
+    """Traditional -> simplified, one character at a time (OpenCC's character table)."""
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _tab, values = line.partition("\t")
+        value = values.split(" ")[0]
+        if len(key) == 1 and len(value) == 1:
+            table[ord(key)] = value
+    return table
+
+
+_T2S_CHARS = _char_table()
+
+
+def fold_chars(text: str) -> str:
+    """NFKC, traditional -> simplified character by character, lower case; nothing removed
+    and the length kept but for NFKC (bulk folding of whole columns, uncached). Phrase-level
+    conversions are left to ``to_simplified``: a character n-gram needs only characters."""
+    return unicodedata.normalize("NFKC", text).translate(_T2S_CHARS).lower()
+
+
 def strip_csco_marker(name: str) -> str:
     """Remove the trailing ``L``/``S``/``L/S`` marker of a 《职业分类大典》 name."""
     return _CSCO_MARKER.sub("", name.strip())

@@ -350,11 +350,9 @@ class SearchIndex:
                     if same_job > by_title[title]:
                         by_title[title] = same_job
             vocab = by_title[self.doc_title]
-            for title, score in scores.items():  # an opening may match by a tag: keep the best
-                tagged = self.tag_docs.get(title)
-                if tagged:
-                    members = np.array(tagged, dtype=np.intp)
-                    vocab[members] = np.maximum(vocab[members], score * TAG_WEIGHT)
+            for title in self.tag_docs.keys() & scores.keys():  # matched by a tag: keep the best
+                members = np.array(self.tag_docs[title], dtype=np.intp)
+                vocab[members] = np.maximum(vocab[members], scores[title] * TAG_WEIGHT)
         answer = vocab > 0  # query_scores keeps only GOOD titles; occupations only sure ones
         quality = VOCAB_SHARE * vocab
         if lexical is not None:
