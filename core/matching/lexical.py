@@ -136,7 +136,7 @@ class _Field:
         n = len(texts)
         cps = _code_points(texts, limit)
         ends = cps < 0  # the mark after every text
-        owner = np.cumsum(ends) - ends  # the text each code point belongs to
+        owner: npt.NDArray[np.int64] = np.cumsum(ends) - ends  # the text of each code point
         cps[ends] = 0
         chars = cps != 0
         pairs = chars[:-1] & chars[1:]
