@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.matching.lexical import LexicalIndex, release_memory
-from core.matching.normalize import normalize_title, title_parts, to_simplified
+from core.matching.normalize import HEAD_WORDS, normalize_title, title_parts, to_simplified
 from core.matching.query import lexical_query, query_tokens
 from core.matching.ranking import (
     AreaFilter,
@@ -54,6 +54,7 @@ from core.matching.vocabulary import Vocabulary
 
 TAG_WEIGHT = 0.92  # a tag match (公益性岗位) counts a little less than a title match
 _SUGGESTION_CACHE = 512
+_HEADS = frozenset(HEAD_WORDS)
 # Blending the layers: quality = VOCAB_SHARE * vocabulary quality (0..100) + LEX_SHARE *
 # lexical coverage (0..1). An opening is an answer when the vocabulary rates it GOOD, or when
 # its lexical coverage reaches LEX_MIN, or half the best coverage of this query (at least
@@ -67,7 +68,8 @@ LEX_PAIR = 0.2  # ... or from this coverage when a distinctive character pair is
 # Occupation layer: a title and a query that name the same occupation (出纳员 and 总账会计
 # are both 会计专业人员) match at OCCUPATION_QUALITY scaled by the weaker of the two matches.
 OCCUPATION_QUALITY = 80.0
-OCCUPATION_SURE = 88.0  # how sure a name must be to count (a bare 主管 is not)
+OCCUPATION_SURE = 88.0  # how sure the query's words must name it
+TITLE_OCCUPATION_SURE = 80.0  # a title's: its job word may be a small part of a long title
 # Field weights of the lexical layer, and how much of a description it reads.
 TITLE_FIELD, TAG_FIELD, EMPLOYER_FIELD, DESCRIPTION_FIELD = 1.0, 0.5, 0.3, 0.15
 DESCRIPTION_CHARS = 60
@@ -223,23 +225,31 @@ class SearchIndex:
         """Occupations a title surely names, from the job words found in it at build time
         (the outermost ones: 维修电工, not 电工 inside it): the best and those tied with it."""
         best: dict[int, float] = {}
+        surfaces = self.vocabulary.surfaces
         for part in self.titles.parts[title]:
             for start, stop, surface in part.spans:
-                if any(
+                if surfaces[surface] in _HEADS or any(
                     a <= start and stop <= b and (a, b) != (start, stop) for a, b, _s in part.spans
                 ):
                     continue
                 where = placement(start, stop, part)
                 for occupation, weight in self.vocabulary.occupation_links(surface):
                     best[occupation] = max(best.get(occupation, 0.0), where * weight)
-        return _sure(best, self.vocabulary)
+        return _sure(best, self.vocabulary, TITLE_OCCUPATION_SURE)
 
-    def _occupations(self, text: str) -> list[tuple[str, float]]:
-        """Occupations a query surely names: the best match and those tied with it."""
-        found = self.vocabulary.match_occupations(text, limit=3)
-        if not found or found[0].score < OCCUPATION_SURE:
-            return []
-        return [(m.code, m.score) for m in found if m.score >= found[0].score - 0.5]
+    def _occupations(self, tokens: Sequence[str]) -> list[tuple[str, float]]:
+        """Occupations a query surely names (a head word such as 主管 names none, although
+        published aliases like 财务经理/主管 list it): the best and those tied with it."""
+        best: dict[int, float] = {}
+        surfaces = self.vocabulary.surfaces
+        for token in tokens:
+            for match in self.vocabulary.match_terms(token, self.prior):
+                if surfaces[match.surface] in _HEADS:
+                    continue
+                for occupation, weight in self.vocabulary.occupation_links(match.surface):
+                    score = match.score * weight
+                    best[occupation] = max(best.get(occupation, 0.0), score)
+        return _sure(best, self.vocabulary, OCCUPATION_SURE)
 
     def search(
         self,
@@ -344,7 +354,7 @@ class SearchIndex:
                 by_title[np.fromiter(scores, dtype=np.intp)] = np.fromiter(
                     scores.values(), dtype=np.float32
                 )
-            for code, sure in self._occupations(" ".join(tokens)):
+            for code, sure in self._occupations(tokens):
                 for title, score in self.occupation_titles.get(code, ()):
                     same_job = OCCUPATION_QUALITY * min(sure, score) / 100
                     if same_job > by_title[title]:
@@ -365,11 +375,13 @@ class SearchIndex:
         return quality, np.flatnonzero(answer)
 
 
-def _sure(scores: dict[int, float], vocabulary: Vocabulary) -> list[tuple[str, float]]:
+def _sure(
+    scores: dict[int, float], vocabulary: Vocabulary, threshold: float
+) -> list[tuple[str, float]]:
     if not scores:
         return []
     top = max(scores.values())
-    if top < OCCUPATION_SURE:
+    if top < threshold:
         return []
     return [(vocabulary.occupations[o].code, s) for o, s in scores.items() if s >= top - 0.5]
 
