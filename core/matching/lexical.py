@@ -186,29 +186,32 @@ class LexicalIndex:
     def scores(self, query: str) -> FloatArray | None:
         """Per document, the BM25 score over a title equal to the query (0..1); None when the
         query has no grams."""
-        found = self.scores_and_pairs(query)
-        return None if found is None else found[0]
+        found = self.match(query)
+        return None if found is None else found.coverage
 
-    def scores_and_pairs(self, query: str) -> tuple[FloatArray, npt.NDArray[np.bool_]] | None:
-        """``scores``, and per document whether its title or tags share a distinctive
-        character pair with the query (运维 in 运维工程师 for IT运维专员; 主管 does not count)."""
+    def match(self, query: str, core: str = "") -> LexicalMatch | None:
+        """Coverage of the whole query, and of its ``core`` (the job words, without extra
+        words such as 包吃住 that should raise openings but not make them answers)."""
         grams = query_grams(fold(query))
         if not grams or not self.fields or self.size == 0:
             return None
-        pairs = np.zeros(self.size, dtype=np.bool_)
+        core_grams = {k: grams[k] for k in query_grams(fold(core)) if k in grams} or grams
         distinctive = {
             key
-            for key in grams
+            for key in core_grams
             if key >> _SHIFT
             and chr(key >> _SHIFT) not in _HEAD_CHARS
             and chr(key & ((1 << _SHIFT) - 1)) not in _HEAD_CHARS
         }
-        title = self.fields[0]
-        ideal_tf = (K1 + 1) / (1 + K1 * (1 - B + B * len(fold(query)) / title.avg_len))
-        ideal = 0.0
+        split = len(core_grams) < len(grams)
+        pairs = np.zeros(self.size, dtype=np.bool_)
         out = np.zeros(self.size, dtype=np.float32)
+        core_out = np.zeros(self.size, dtype=np.float32) if split else out
+        title = self.fields[0]
+        ideal = core_ideal = 0.0
         for key, weight in grams.items():
             gram_idf = 0.0  # as in titles; else as in the field that has it; else unseen
+            in_core = key in core_grams
             for field in self.fields:
                 at = field.lookup(key)
                 if at < 0:
@@ -217,14 +220,40 @@ class LexicalIndex:
                 if field is title or gram_idf == 0.0:
                     gram_idf = idf
                 lo, hi = int(field.starts[at]), int(field.starts[at + 1])
-                out[field.docs[lo:hi]] += (idf * weight) * field.parts[lo:hi]
+                docs, gained = field.docs[lo:hi], (idf * weight) * field.parts[lo:hi]
+                out[docs] += gained
+                if split and in_core:
+                    core_out[docs] += gained
                 if key in distinctive and field.weight >= PAIR_FIELD_WEIGHT:
-                    pairs[field.docs[lo:hi]] = True
+                    pairs[docs] = True
             if gram_idf == 0.0:
                 gram_idf = title.unseen_idf(self.size)
-            ideal += weight * gram_idf * title.weight * ideal_tf
+            ideal += weight * gram_idf * title.weight
+            core_ideal += weight * gram_idf * title.weight if in_core else 0.0
         if ideal <= 0:
             return None
-        out /= ideal
-        np.minimum(out, 1.0, out=out)
-        return out, pairs
+        coverage = _normalised(out, ideal * _ideal_tf(query, title))
+        if not split:
+            return LexicalMatch(coverage, coverage, pairs)
+        return LexicalMatch(
+            coverage, _normalised(core_out, core_ideal * _ideal_tf(core, title)), pairs
+        )
+
+
+@dataclass(frozen=True)
+class LexicalMatch:
+    coverage: FloatArray  # per document, 0..1 of what a title equal to the query scores
+    core: FloatArray  # the same for the query's job words alone
+    pairs: npt.NDArray[np.bool_]  # title or tags share a distinctive pair with the job words
+
+
+def _ideal_tf(text: str, title: _Field) -> float:
+    """The BM25 term-frequency part of a title as long as ``text`` holding each gram once."""
+    return (K1 + 1) / (1 + K1 * (1 - B + B * len(fold(text)) / title.avg_len))
+
+
+def _normalised(scores: FloatArray, ideal: float) -> FloatArray:
+    if ideal > 0:
+        scores /= ideal
+    np.minimum(scores, 1.0, out=scores)
+    return scores

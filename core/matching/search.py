@@ -340,8 +340,8 @@ class SearchIndex:
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
         """Quality per opening (both layers blended) and the openings that are answers."""
         size = len(self.docs.refs)
-        found = self.lexical.scores_and_pairs(text) if text else None
-        lexical, pairs = found if found is not None else (None, None)
+        found = self.lexical.match(text, " ".join(tokens)) if text else None
+        lexical = found.coverage if found is not None else None
         if not tokens and lexical is None:
             if filter_ is None:
                 return np.zeros(size, dtype=np.float32), np.zeros(0, dtype=np.intp)
@@ -366,11 +366,12 @@ class SearchIndex:
         answer = vocab > 0  # query_scores keeps only GOOD titles; occupations only sure ones
         quality = VOCAB_SHARE * vocab
         if lexical is not None:
-            best = float(lexical.max()) if size else 0.0
+            assert found is not None
+            core = found.core  # extra words (包吃住) raise openings but do not admit them
+            best = float(core.max()) if size else 0.0
             bar = max(LEX_FLOOR, min(LEX_MIN, LEX_RELATIVE * best))
-            answer |= lexical >= bar
-            if pairs is not None:  # a shared distinctive pair is meaningful text
-                answer |= pairs & (lexical >= LEX_PAIR)
+            answer |= core >= bar
+            answer |= found.pairs & (core >= LEX_PAIR)  # a shared distinctive pair counts
             quality += LEX_SHARE * lexical
         return quality, np.flatnonzero(answer)
 
