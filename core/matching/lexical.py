@@ -35,6 +35,7 @@ MAX_DOCS = 1 << _DOC_BITS
 HEAD_WEIGHT = 0.3
 _HEAD_CHARS = frozenset("".join(HEAD_WORDS))
 PAIR_FIELD_WEIGHT = 0.5  # fields from this weight up (title, tags) count for shared pairs
+CHAR_FIELD_WEIGHT = 0.3  # ... and these (title, tags, employer) for shared characters
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -203,8 +204,10 @@ class LexicalIndex:
             and chr(key >> _SHIFT) not in _HEAD_CHARS
             and chr(key & ((1 << _SHIFT) - 1)) not in _HEAD_CHARS
         }
+        singles = {key for key in core_grams if not key >> _SHIFT and chr(key) not in _HEAD_CHARS}
         split = len(core_grams) < len(grams)
         pairs = np.zeros(self.size, dtype=np.bool_)
+        chars = np.zeros(self.size, dtype=np.uint8)
         out = np.zeros(self.size, dtype=np.float32)
         core_out = np.zeros(self.size, dtype=np.float32) if split else out
         title = self.fields[0]
@@ -212,6 +215,7 @@ class LexicalIndex:
         for key, weight in grams.items():
             gram_idf = 0.0  # as in titles; else as in the field that has it; else unseen
             in_core = key in core_grams
+            has = np.zeros(self.size, dtype=np.bool_) if key in singles else None
             for field in self.fields:
                 at = field.lookup(key)
                 if at < 0:
@@ -226,6 +230,10 @@ class LexicalIndex:
                     core_out[docs] += gained
                 if key in distinctive and field.weight >= PAIR_FIELD_WEIGHT:
                     pairs[docs] = True
+                if has is not None and field.weight >= CHAR_FIELD_WEIGHT:
+                    has[docs] = True
+            if has is not None:
+                chars += has
             if gram_idf == 0.0:
                 gram_idf = title.unseen_idf(self.size)
             ideal += weight * gram_idf * title.weight
@@ -233,11 +241,12 @@ class LexicalIndex:
         if ideal <= 0:
             return None
         coverage = _normalised(out, ideal * _ideal_tf(query, title))
-        if not split:
-            return LexicalMatch(coverage, coverage, pairs)
-        return LexicalMatch(
-            coverage, _normalised(core_out, core_ideal * _ideal_tf(core, title)), pairs
-        )
+        need = min(2, len(singles))
+        if split:
+            core_coverage = _normalised(core_out, core_ideal * _ideal_tf(core, title))
+        else:
+            core_coverage = coverage
+        return LexicalMatch(coverage, core_coverage, pairs, chars >= need)
 
 
 @dataclass(frozen=True)
@@ -245,6 +254,9 @@ class LexicalMatch:
     coverage: FloatArray  # per document, 0..1 of what a title equal to the query scores
     core: FloatArray  # the same for the query's job words alone
     pairs: npt.NDArray[np.bool_]  # title or tags share a distinctive pair with the job words
+    # title, tags or employer hold two distinctive characters of the job words (one when
+    # they have only one): a single shared character (会 of 会计 in 会议) is not enough
+    chars: npt.NDArray[np.bool_]
 
 
 def _ideal_tf(text: str, title: _Field) -> float:

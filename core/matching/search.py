@@ -370,7 +370,7 @@ class SearchIndex:
             core = found.core  # extra words (包吃住) raise openings but do not admit them
             best = float(core.max()) if size else 0.0
             bar = max(LEX_FLOOR, min(LEX_MIN, LEX_RELATIVE * best))
-            answer |= core >= bar
+            answer |= (core >= bar) & found.chars
             answer |= found.pairs & (core >= LEX_PAIR)  # a shared distinctive pair counts
             quality += LEX_SHARE * lexical
         return quality, np.flatnonzero(answer)

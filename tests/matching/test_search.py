@@ -290,3 +290,14 @@ def test_suggestions_are_related_to_the_query(build: Build) -> None:
     assert result.hits == () or all(h.ref == "a" for h in result.hits)
     nothing = build([opening("b", "保安员"), opening("c", "保洁员")]).search("会议", now=NOW)
     assert nothing.hits == ()
+
+
+def test_one_shared_character_is_not_an_answer(build: Build) -> None:
+    index = build([opening("acc", "会计"), opening("guard", "保安")])
+    assert refs(index, "会议") == []
+    assert refs(index, "保洁") == []
+
+
+def test_extra_words_alone_do_not_admit_another_job(build: Build) -> None:
+    index = build([opening("cook", "厨师（包吃住）"), opening("waiter", "服务员")])
+    assert refs(index, "服务员 包吃住") == ["waiter"]
