@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,41 +87,6 @@ def area_filter(
 
 
 Group = tuple[float, Sequence[int]]  # match quality shared by these openings
-
-
-def rank(
-    docs: DocTable, groups: Iterable[Group], areas: AreaFilter | None, now: float, top: int
-) -> tuple[list[tuple[float, int]], int]:
-    """Score live (and in-area) openings; return the best ``top`` and how many there were.
-
-    score = quality + freshness (FRESH_BONUS fading to 0 over FRESH_DAYS) + exact-area bonus.
-    Kept deliberately flat: at 100k openings this loop is the hot path of broad queries.
-    """
-    expires, posted, codes = docs.expires, docs.posted, docs.area_codes
-    horizon = FRESH_DAYS * _DAY
-    fade = FRESH_BONUS / horizon
-    allowed = areas.allowed if areas is not None else None
-    exact = areas.exact if areas is not None else frozenset()
-    scored: list[tuple[float, int]] = []
-    append = scored.append
-    for quality, members in groups:
-        for doc in members:
-            end = expires[doc]
-            if end is not None and end < now:
-                continue
-            score = quality
-            if allowed is not None:
-                code = codes[doc]
-                if code not in allowed:
-                    continue
-                if code in exact:
-                    score += EXACT_AREA_BONUS
-            when = posted[doc]
-            if when is not None and now - when < horizon:
-                score += FRESH_BONUS if when >= now else FRESH_BONUS - (now - when) * fade
-            append((score, -doc))
-    best = heapq.nlargest(top, scored)
-    return [(score, -neg_doc) for score, neg_doc in best], len(scored)
 
 
 def any_live(docs: DocTable, groups: Iterable[Group], areas: AreaFilter | None, now: float) -> bool:

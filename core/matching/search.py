@@ -17,11 +17,20 @@ What ``search`` does with a query:
 * titles score 0..100 by how prominently they contain one of those words (whole title 100;
   inside a different known job word such as 水电工 for 电工, lower), or the token itself;
   bracketed notes and tags count a little less. Only scores >= ``scoring.GOOD`` (70) count.
-* openings whose ``expires_at`` is before ``now`` never appear; the rest rank by match
-  quality + freshness (up to 4 points, fading over 60 days) + 1 point for an opening placed
-  exactly in the requested area.
-* nothing matched: ``suggestions`` holds close keywords (or, failing that, the commonest
-  ones) that do find openings under the same area filter.
+  Titles of the occupation the query surely names score too (出纳员 finds 总账会计).
+* beside that vocabulary layer, the lexical layer (``lexical.py``: character unigram +
+  bigram BM25 over title, tags, employer and description) rates every opening by how much
+  of the query's text it carries, rare characters more than head words (主管, 员). Quality
+  = VOCAB_SHARE * vocabulary quality + LEX_SHARE * lexical coverage; an opening is an answer
+  when the vocabulary rates it, or it carries enough of the query's job words (thresholds
+  below), so unknown words still find openings and extra words (C1, 包吃住) rank them.
+* openings whose ``expires_at`` is before ``now`` never appear; the rest rank by quality +
+  freshness (up to 4 points, fading over 60 days) + 1 point for an opening placed exactly in
+  the requested area. Nothing inside a named area: the enclosing area up to the city is
+  searched instead and ``widened`` says so.
+* no answer: ``suggestions`` holds related keywords (close, same occupation family, sharing
+  a distinctive character) or, failing that and marked ``related=False``, the commonest
+  ones, always keywords that find openings under the same area filter.
 """
 
 from __future__ import annotations
