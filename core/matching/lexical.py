@@ -16,11 +16,11 @@ the search can blend it with the vocabulary layer's 0..100 qualities and apply o
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -45,16 +45,19 @@ def release_memory() -> None:
 
     The build's sort temporaries are large and short-lived; once freed, glibc raises its
     mmap threshold and keeps later ones on the heap, so a server holding the index would
-    carry ~150 MB of free heap at 100k openings. ``malloc_trim`` returns it; elsewhere this
-    is a no-op."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
+    carry ~150 MB of free heap at 100k openings. ``malloc_trim`` returns it; where the C
+    library has no such call this does nothing."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
     except (OSError, AttributeError):
-        return
-    trim(0)
+        return None
 
 
 @lru_cache(maxsize=50_000)
