@@ -87,3 +87,19 @@ def test_anything_else_gets_a_short_help(runtime: Runtime) -> None:
     talk = Talk(runtime)
     talk.send("今天天气不错")
     assert talk.ids() == ["intent.help", "menu.title"]
+
+
+def test_english_words_are_understood_too(runtime: Runtime) -> None:
+    talk = Talk(runtime, lang="en")
+    talk.send("hello")
+    assert talk.ids() == ["intent.greeting", "menu.title"]
+    talk.send("I want to make a complaint")
+    feature = talk.last.messages[0].text.params["feature"]  # type: ignore[union-attr]
+    assert feature.id == "menu.item.complaint"
+
+
+def test_greeting_with_a_job_word_searches(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("你好，我想找保洁的工作")
+    assert "intent.greeting" not in talk.ids()
+    assert talk.ids()[0].startswith("jobs.")
