@@ -56,7 +56,9 @@ class Suggester:
             for term, score in self._close(token):
                 if term not in tokens and score > scored.get(term, 0.0):
                     scored[term] = score
-            for term, score in [*self._family(token), *self._sharing(token)]:
+            # Latin letters (hr, baoan) are pinyin or initials: only ``_close`` reads them
+            related = [*self._family(token), *self._sharing(token)] if has_cjk(token) else []
+            for term, score in related:
                 if term not in tokens and score > scored.get(term, 0.0):
                     scored[term] = score
         ranked = sorted(scored, key=lambda t: (-scored[t], -self._weight[t], t))
