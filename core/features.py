@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from core.content.loader import Content
 from core.delivery.scheduler import Housekeeping, Job
-from core.dialog.flow import Eraser, Flow, MenuItem, MineSection, Parts, TaskSource
+from core.dialog.flow import Ctx, Eraser, Flow, MenuItem, MineSection, Parts, TaskSource
 from core.dialog.menu import assemble as assemble_menu
 from core.dialog.tasks import TasksFlow
 from core.storage.db import Database
@@ -48,6 +48,8 @@ class Feature:
     tables: tuple[ModuleType, ...] = ()
     # Its text files: content/messages/<lang>.<name>.yaml (checked at start-up).
     texts: tuple[str, ...] = ()
+    # Whether typed text names a job (only the openings feature says so).
+    job_word: Callable[[Ctx, str], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,13 @@ class Assembly:
             if flow.name in flows:
                 raise ValueError(f"flow {flow.name!r} is declared twice")
             flows[flow.name] = flow
+        job_words = [f.job_word for f in self.features if f.job_word is not None]
         return Parts(
             flows=flows,
             menu=assemble_menu(item for feature in self.features for item in feature.menu),
             mine=tuple(section for feature in self.features for section in feature.mine),
             tasks=tuple(source for feature in self.features for source in feature.tasks),
+            **({"job_word": job_words[0]} if job_words else {}),
         )
 
     def jobs(self) -> list[Job]:

@@ -42,6 +42,8 @@ class OpeningDetail(OpeningOut):
 class OpeningPage(BaseModel):
     items: list[OpeningOut]
     total: int
+    # nothing in the requested area: the items come from these enclosing areas (its city)
+    widened_to: list[str] = []
 
 
 def _out(opening: Opening, score: float | None = None) -> OpeningOut:
@@ -91,19 +93,34 @@ def install(app: FastAPI, runtime: Runtime) -> None:
 
 
 def _area_codes(runtime: Runtime, area: str) -> tuple[str, ...]:
-    area = area.strip()
+    """An area code, a name (历下区, 历下) or a full name as the bot shows it (济南市历下区).
+    A name several areas share (市中区) is refused with the full names to choose from."""
+    tree = runtime.content.areas
+    area = "".join(area.split())
     if not area:
         return ()
-    if runtime.content.areas.get(area) is not None:
+    if tree.get(area) is not None:
         return (area,)
-    found = runtime.content.areas.by_name(area)
+    found = [a.code for a in tree.by_name(area)]
+    if not found:
+        named, rest = tree.find_in_text(area)
+        inner = [c for c in named if not any(o != c and tree.contains(c, o) for o in named)]
+        if not rest and len(inner) == 1:  # a full name: the innermost area it names
+            found = inner
     if not found:
         raise HTTPException(
             status_code=422,
             detail=f"unknown area {area!r}: give an area code "
-            "or a name from the area list, such as 历下区",
+            "or a name from the area list, such as 历下区 or 济南市历下区",
         )
-    return tuple(a.code for a in found)
+    if len(found) > 1:
+        choices = ", ".join(f"{tree.full_name(c)} ({c})" for c in found)
+        raise HTTPException(
+            status_code=422,
+            detail=f"area {area!r} names more than one place: {choices}; "
+            "give the full name or the code",
+        )
+    return tuple(found)
 
 
 def _page(runtime: Runtime, q: str, codes: tuple[str, ...], limit: int, offset: int) -> OpeningPage:
@@ -120,7 +137,7 @@ def _page(runtime: Runtime, q: str, codes: tuple[str, ...], limit: int, offset: 
                 )
             }
         items = [_out(rows[h.ref], round(h.score, 2)) for h in result.hits if h.ref in rows]
-        return OpeningPage(items=items, total=result.total)
+        return OpeningPage(items=items, total=result.total, widened_to=list(result.widened))
     with runtime.db.reading() as session:
         total = session.exec(select(func.count()).select_from(Opening).where(_live(now))).one()
         rows_list = session.exec(

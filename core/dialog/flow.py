@@ -84,6 +84,10 @@ MineSection = Callable[["Ctx"], "Outgoing | None"]
 Eraser = Callable[[Session, str, str], None]
 
 
+def _no_job_words(ctx: Ctx, text: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Parts:
     """The assembled dialog: every enabled feature's flows, menu items, 我的 sections and
@@ -93,6 +97,9 @@ class Parts:
     menu: tuple[MenuItem, ...] = ()
     mine: tuple[MineSection, ...] = ()
     tasks: tuple[TaskSource, ...] = ()
+    # Whether typed text names a job (the openings feature knows); free text at the main
+    # menu that does starts a search.
+    job_word: Callable[[Ctx, str], bool] = _no_job_words
 
 
 @dataclass

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from core.dialog import sidetrips
+from core.dialog import intents, sidetrips
 from core.dialog.commands import Command, CommandWords, fold
 from core.dialog.flow import IDLE, Ctx, Input, MenuItem, State, Transition
 from core.dialog.identity import ChatIdentity
@@ -94,7 +94,7 @@ def _idle(ctx: Ctx, text: str) -> Transition:
     named = item_by_words(ctx, text) if text else None
     if named is not None:
         return start_item(ctx, named[0], named[1])
-    return Transition(IDLE, (Outgoing(t("menu.not_understood")), menu_message(ctx)))
+    return intents.respond(ctx, text, start_item)
 
 
 def start_item(ctx: Ctx, item: MenuItem, arg: str) -> Transition:

@@ -17,7 +17,7 @@ application's own lookup (from ``content/areas.yaml``) replaces it in production
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -171,3 +171,83 @@ def _report(
     empty = sum(empty_ok) / len(empty_ok) if empty_ok else 1.0
     by_kind["no-answer"] = (len(empty_ok), empty, empty)
     return QualityReport(hit, mrr, empty, len(ranks) + len(empty_ok), by_kind, misses)
+
+
+@dataclass(frozen=True)
+class LabelledTitle:
+    code: str  # occupation code (《职业分类大典》)
+    title: str
+
+
+@dataclass
+class TitleReport:
+    """Leave-one-out retrieval over labelled titles: each title is a query, the other titles
+    of its occupation are the relevant ones, and the query's own opening is left out."""
+
+    name: str
+    queries: int
+    hit_at_k: float
+    precision_at_k: float
+    empty: float  # share of queries answered with nothing
+    empty_sharing: float  # ... among queries sharing >= 2 characters with a relevant title
+    misses: list[str] = field(default_factory=list)
+
+
+def load_labelled_titles(path: Path) -> list[LabelledTitle]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            LabelledTitle(row["code"].strip(), row["title"].strip())
+            for row in csv.DictReader(handle)
+            if row.get("title", "").strip()
+        ]
+
+
+def title_docs(titles: Sequence[LabelledTitle]) -> list[OpeningDoc]:
+    """One opening per labelled title (ref = its row number), all live, no area."""
+    return [
+        OpeningDoc(f"T{i:05d}", t.title, "", None, "", None, None) for i, t in enumerate(titles)
+    ]
+
+
+def evaluate_titles(
+    name: str,
+    titles: Sequence[LabelledTitle],
+    ranker: Callable[[str], Sequence[str]],
+    k: int = 5,
+) -> TitleReport:
+    """``ranker(query)`` returns refs (T00000 …) best first, the query's own among them or not."""
+    code_of = {f"T{i:05d}": t.code for i, t in enumerate(titles)}
+    by_code: dict[str, list[str]] = {}
+    for t in titles:
+        by_code.setdefault(t.code, []).append(t.title)
+    hits = precision = empty = sharing = empty_sharing = 0
+    counted = 0
+    misses: list[str] = []
+    for i, item in enumerate(titles):
+        others = [t for t in by_code[item.code] if t != item.title]
+        if not others:
+            continue
+        counted += 1
+        own = f"T{i:05d}"
+        found = [r for r in ranker(item.title) if r != own][:k]
+        relevant = sum(1 for r in found if code_of.get(r) == item.code)
+        hits += relevant > 0
+        precision += relevant
+        shares = any(len(set(item.title) & set(o)) >= 2 for o in others)
+        sharing += shares
+        if not found:
+            empty += 1
+            empty_sharing += shares
+        if relevant == 0:
+            misses.append(
+                f"{item.title} ({item.code}): {[titles[int(r[1:])].title for r in found]}"
+            )
+    return TitleReport(
+        name,
+        counted,
+        hits / counted if counted else 0.0,
+        precision / (counted * k) if counted else 0.0,
+        empty / counted if counted else 0.0,
+        empty_sharing / sharing if sharing else 0.0,
+        misses,
+    )

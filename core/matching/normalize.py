@@ -43,6 +43,29 @@ _BRACKETED = re.compile(
     r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|「[^「」]*」|『[^『』]*』"
 )
 
+# Words that name a rank or a kind of post rather than the job; their grams count less.
+HEAD_WORDS = (
+    "工程师",
+    "技术员",
+    "管理员",
+    "操作员",
+    "操作工",
+    "负责人",
+    "主管",
+    "经理",
+    "专员",
+    "助理",
+    "人员",
+    "总监",
+    "主任",
+    "组长",
+    "员工",
+    "员",
+    "工",
+    "师",
+)
+_HEADS = frozenset(HEAD_WORDS)
+
 # Leading hiring verbs; 招 is kept in 招生/招商/招标/招投标/招待.
 _LEADING_HIRE = re.compile(
     r"^(?:高薪诚聘|长期招聘|常年招聘|火热招聘|紧急招聘|急招|急聘|诚聘|直招|热招|高薪招聘|招聘|聘|"
@@ -127,6 +150,28 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(folded)
 
 
+def _char_table() -> dict[int, str]:
+    """Traditional -> simplified, one character at a time (OpenCC's character table)."""
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _tab, values = line.partition("\t")
+        value = values.split(" ")[0]
+        if len(key) == 1 and len(value) == 1:
+            table[ord(key)] = value
+    return table
+
+
+_T2S_CHARS = _char_table()
+
+
+def fold_chars(text: str) -> str:
+    """NFKC, traditional -> simplified character by character, lower case; nothing removed
+    and the length kept but for NFKC (bulk folding of whole columns, uncached). Phrase-level
+    conversions are left to ``to_simplified``: a character n-gram needs only characters."""
+    return unicodedata.normalize("NFKC", text).translate(_T2S_CHARS).lower()
+
+
 def strip_csco_marker(name: str) -> str:
     """Remove the trailing ``L``/``S``/``L/S`` marker of a 《职业分类大典》 name."""
     return _CSCO_MARKER.sub("", name.strip())
@@ -160,8 +205,15 @@ def _strip_words(text: str) -> str:
     text = _HEADCOUNT.sub(" ", text)
     text = _DECORATION.sub(" ", text)
     text = _PUNCT.sub(" ", text)
-    parts = [_LEADING_HIRE.sub("", part) for part in text.split()]
+    parts = [_unhired(part) for part in text.split()]
     return " ".join(part for part in parts if part)
+
+
+def _unhired(part: str) -> str:
+    """The part without a leading hiring verb, unless only a head word would remain
+    (招聘主管 is a recruiting lead, not "hiring: 主管")."""
+    rest = _LEADING_HIRE.sub("", part)
+    return part if rest in _HEADS and rest != part else rest
 
 
 @lru_cache(maxsize=200_000)

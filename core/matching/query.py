@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 
-from core.matching.normalize import normalize_text, strip_decoration
+from core.matching.normalize import HEAD_WORDS, normalize_text, strip_decoration
 
 _LEAD = re.compile(
     r"^(?:请问|麻烦|帮我|帮忙|你好|您好|我|俺|本人)*"
@@ -24,6 +24,7 @@ _TAIL = re.compile(
     r"(?:的)?(?:工作岗位|工作|活儿|活|岗位|职位|招聘信息|招聘|差事|事情|事|兼职工作)?"
     r"(?:的)?(?:吗|呢|啊|吧|呀|么|嘛)?$"
 )
+_HEADS = frozenset(HEAD_WORDS)
 _INNER = re.compile(r"(?:有没有|哪里有|附近的?|相关的?|方面的?|类的?)")
 _STOP_TOKENS = frozenset(
     {
@@ -73,11 +74,21 @@ def clean_token(token: str, known: Container[str] = frozenset()) -> list[str]:
         return [token]
     inner = _INNER.sub("", token)
     stripped = _TAIL.sub("", inner[_lead_length(inner, known) :], count=1)
+    if stripped in _HEADS and stripped != inner:  # 招聘主管 is a job, not "hiring: 主管"
+        stripped = _TAIL.sub("", inner, count=1)
     if not stripped:
         return []
     head, *rest = stripped.split("的")
     parts = [head, *rest] if head else ["的" + "的".join(rest)]
     return [p for p in parts if p]
+
+
+def _undecorated(token: str, originals: list[str]) -> str:
+    """A bare head word left by decoration stripping (招聘主管 -> 主管) goes back to what was
+    typed: the whole word names the job."""
+    if token not in _HEADS:
+        return token
+    return next((o for o in originals if o.endswith(token) and o != token), token)
 
 
 def query_tokens(text: str, known: Container[str] = frozenset()) -> list[str]:
@@ -88,7 +99,7 @@ def query_tokens(text: str, known: Container[str] = frozenset()) -> list[str]:
     """
     folded = normalize_text(text)
     decorated = strip_decoration(folded) or folded
-    raw_tokens = decorated.split()
+    raw_tokens = [_undecorated(t, folded.split()) for t in decorated.split()]
     if len(raw_tokens) > 1 and all(t.isascii() and t.isalpha() for t in raw_tokens):
         return ["".join(raw_tokens)]  # pinyin typed with spaces: "bao an"
     tokens: list[str] = []
@@ -99,3 +110,14 @@ def query_tokens(text: str, known: Container[str] = frozenset()) -> list[str]:
             if token not in _STOP_TOKENS and token not in tokens:
                 tokens.append(token)
     return tokens
+
+
+def lexical_query(text: str, known: Container[str] = frozenset()) -> str:
+    """The query for the lexical layer: folded, chat phrasing dropped, every other word kept
+    (包吃住, C1 and 双休 stay, unlike in ``query_tokens``)."""
+    kept: list[str] = []
+    for raw in normalize_text(text).split():
+        if raw in _STOP_TOKENS:
+            continue
+        kept.extend(t for t in clean_token(raw, known) if t not in _STOP_TOKENS)
+    return " ".join(dict.fromkeys(kept))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
 
 FRESH_BONUS = 4.0  # points for an opening posted today, fading to 0 at FRESH_DAYS
 FRESH_DAYS = 60.0
@@ -86,41 +89,6 @@ def area_filter(
 Group = tuple[float, Sequence[int]]  # match quality shared by these openings
 
 
-def rank(
-    docs: DocTable, groups: Iterable[Group], areas: AreaFilter | None, now: float, top: int
-) -> tuple[list[tuple[float, int]], int]:
-    """Score live (and in-area) openings; return the best ``top`` and how many there were.
-
-    score = quality + freshness (FRESH_BONUS fading to 0 over FRESH_DAYS) + exact-area bonus.
-    Kept deliberately flat: at 100k openings this loop is the hot path of broad queries.
-    """
-    expires, posted, codes = docs.expires, docs.posted, docs.area_codes
-    horizon = FRESH_DAYS * _DAY
-    fade = FRESH_BONUS / horizon
-    allowed = areas.allowed if areas is not None else None
-    exact = areas.exact if areas is not None else frozenset()
-    scored: list[tuple[float, int]] = []
-    append = scored.append
-    for quality, members in groups:
-        for doc in members:
-            end = expires[doc]
-            if end is not None and end < now:
-                continue
-            score = quality
-            if allowed is not None:
-                code = codes[doc]
-                if code not in allowed:
-                    continue
-                if code in exact:
-                    score += EXACT_AREA_BONUS
-            when = posted[doc]
-            if when is not None and now - when < horizon:
-                score += FRESH_BONUS if when >= now else FRESH_BONUS - (now - when) * fade
-            append((score, -doc))
-    best = heapq.nlargest(top, scored)
-    return [(score, -neg_doc) for score, neg_doc in best], len(scored)
-
-
 def any_live(docs: DocTable, groups: Iterable[Group], areas: AreaFilter | None, now: float) -> bool:
     """Whether any opening is unexpired and inside the area filter (stops at the first)."""
     for _quality, members in groups:
@@ -140,3 +108,62 @@ def title_groups(
 ) -> list[Group]:
     """(quality, openings) per matched title; ``weight`` scales the quality (tag matches)."""
     return [(quality * weight, title_docs[title]) for title, quality in title_scores.items()]
+
+
+@dataclass
+class Columns:
+    """The openings as numpy columns, for ranking many candidates at once."""
+
+    expires: npt.NDArray[np.float64]  # +inf: no end
+    posted: npt.NDArray[np.float64]  # nan: unknown
+    area: npt.NDArray[np.int32]  # index into codes; -1: unplaced
+    codes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, docs: DocTable) -> Columns:
+        codes = tuple(sorted({c for c in docs.area_codes if c is not None}))
+        position = {code: i for i, code in enumerate(codes)}
+        return cls(
+            np.array([math.inf if e is None else e for e in docs.expires], dtype=np.float64),
+            np.array([math.nan if p is None else p for p in docs.posted], dtype=np.float64),
+            np.array([position.get(c, -1) if c else -1 for c in docs.area_codes], dtype=np.int32),
+            codes,
+        )
+
+    def area_mask(self, codes: Iterable[str | None]) -> npt.NDArray[np.bool_]:
+        """Per area index (shifted by one: slot 0 is "unplaced"), whether it is in ``codes``."""
+        wanted = set(codes)
+        mask = np.zeros(len(self.codes) + 1, dtype=np.bool_)
+        mask[0] = None in wanted
+        for i, code in enumerate(self.codes):
+            mask[i + 1] = code in wanted
+        return mask
+
+
+def rank_array(
+    columns: Columns,
+    quality: npt.NDArray[np.float32],
+    candidates: npt.NDArray[np.intp],
+    areas: AreaFilter | None,
+    now: float,
+    top: int,
+) -> tuple[list[tuple[float, int]], int]:
+    """``rank`` for candidates given as an index array with a quality per opening."""
+    cand = candidates[columns.expires[candidates] >= now]
+    score = quality[cand].astype(np.float64)
+    if areas is not None:
+        slot = columns.area[cand] + 1
+        keep = columns.area_mask(areas.allowed)[slot]
+        cand, score, slot = cand[keep], score[keep], slot[keep]
+        score += EXACT_AREA_BONUS * columns.area_mask(areas.exact)[slot]
+    age = now - columns.posted[cand]
+    horizon = FRESH_DAYS * _DAY
+    fresh = np.where(age <= 0, FRESH_BONUS, FRESH_BONUS - age * (FRESH_BONUS / horizon))
+    score += np.where(np.isnan(age) | (age >= horizon), 0.0, fresh)
+    total = len(cand)
+    if total > top > 0:
+        cut = np.partition(score, total - top)[total - top]
+        chosen = score >= cut
+        cand, score = cand[chosen], score[chosen]
+    order = np.lexsort((cand, -score))[: max(top, 0)]
+    return [(float(score[i]), int(cand[i])) for i in order], total

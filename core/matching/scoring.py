@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
 
-from core.matching.normalize import is_ascii_query
+from core.matching.normalize import HEAD_WORDS, is_ascii_query
 from core.matching.pinyin import pinyin_forms
 from core.matching.titles import Occurrence, TitleTable
 from core.matching.vocabulary import Vocabulary
@@ -12,6 +12,10 @@ from core.matching.vocabulary import Vocabulary
 GOOD = 70.0  # below this a title is not a match worth showing
 _TITLE_INITIALS_WEIGHT = 0.95
 FOREIGN_COMPOUND = 0.88  # 电工 inside 水电工, 服务员 inside 家政服务员: a different job
+# A generic head word found inside a longer token (主管 in 校招主管) does not name the job:
+# left to the lexical layer, which weighs the token's other characters.
+HEAD_INSIDE = 0.6
+_HEADS = frozenset(HEAD_WORDS)
 
 
 def _in_context(occurrence: Occurrence, related: Container[int]) -> float:
@@ -31,8 +35,10 @@ def expansion_weights(token: str, vocabulary: Vocabulary, prior: Sequence[int]) 
     """Surfaces that stand for what the token means, weighted 0..1."""
     weights: dict[int, float] = {}
     for match in vocabulary.match_terms(token, prior):
+        surface = vocabulary.surfaces[match.surface]
+        damp = HEAD_INSIDE if surface in _HEADS and len(surface) < len(token) else 1.0
         for link in vocabulary.expansions(match.surface):
-            weight = match.score / 100 * link.weight
+            weight = match.score / 100 * link.weight * damp
             if weight > weights.get(link.surface, 0.0):
                 weights[link.surface] = weight
     return weights

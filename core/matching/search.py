@@ -17,11 +17,20 @@ What ``search`` does with a query:
 * titles score 0..100 by how prominently they contain one of those words (whole title 100;
   inside a different known job word such as 水电工 for 电工, lower), or the token itself;
   bracketed notes and tags count a little less. Only scores >= ``scoring.GOOD`` (70) count.
-* openings whose ``expires_at`` is before ``now`` never appear; the rest rank by match
-  quality + freshness (up to 4 points, fading over 60 days) + 1 point for an opening placed
-  exactly in the requested area.
-* nothing matched: ``suggestions`` holds close keywords (or, failing that, the commonest
-  ones) that do find openings under the same area filter.
+  Titles of the occupation the query surely names score too (出纳员 finds 总账会计).
+* beside that vocabulary layer, the lexical layer (``lexical.py``: character unigram +
+  bigram BM25 over title, tags, employer and description) rates every opening by how much
+  of the query's text it carries, rare characters more than head words (主管, 员). Quality
+  = VOCAB_SHARE * vocabulary quality + LEX_SHARE * lexical coverage; an opening is an answer
+  when the vocabulary rates it, or it carries enough of the query's job words (thresholds
+  below), so unknown words still find openings and extra words (C1, 包吃住) rank them.
+* openings whose ``expires_at`` is before ``now`` never appear; the rest rank by quality +
+  freshness (up to 4 points, fading over 60 days) + 1 point for an opening placed exactly in
+  the requested area. Nothing inside a named area: the enclosing area up to the city is
+  searched instead and ``widened`` says so.
+* no answer: ``suggestions`` holds related keywords (close, same occupation family, sharing
+  a distinctive character) or, failing that and marked ``related=False``, the commonest
+  ones, always keywords that find openings under the same area filter.
 """
 
 from __future__ import annotations
@@ -31,25 +40,48 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from core.matching.normalize import normalize_title, title_parts, to_simplified
-from core.matching.query import query_tokens
+import numpy as np
+import numpy.typing as npt
+
+from core.matching.lexical import LexicalIndex, release_memory
+from core.matching.normalize import HEAD_WORDS, normalize_title, title_parts, to_simplified
+from core.matching.query import lexical_query, query_tokens
 from core.matching.ranking import (
     AreaFilter,
+    Columns,
     DocTable,
-    Group,
     any_live,
     area_filter,
-    rank,
+    rank_array,
     timestamp,
     title_groups,
 )
 from core.matching.scoring import query_scores
 from core.matching.suggest import Suggester
-from core.matching.titles import TitleTable
+from core.matching.titles import TitleTable, placement
 from core.matching.vocabulary import Vocabulary
 
-TAG_WEIGHT = 0.92
-_SUGGESTION_CACHE = 512  # a tag match (公益性岗位) counts a little less than a title match
+TAG_WEIGHT = 0.92  # a tag match (公益性岗位) counts a little less than a title match
+_SUGGESTION_CACHE = 512
+_HEADS = frozenset(HEAD_WORDS)
+# Blending the layers: quality = VOCAB_SHARE * vocabulary quality (0..100) + LEX_SHARE *
+# lexical coverage (0..1). An opening is an answer when the vocabulary rates it GOOD, or when
+# its lexical coverage reaches LEX_MIN, or half the best coverage of this query (at least
+# LEX_FLOOR): with nothing closer, sharing a generic word (主管) is still an answer.
+VOCAB_SHARE = 0.6
+LEX_SHARE = 40.0
+LEX_MIN = 0.33
+LEX_RELATIVE = 0.5
+LEX_FLOOR = 0.3
+LEX_PAIR = 0.2  # ... or from this coverage when a distinctive character pair is shared
+# Occupation layer: a title and a query that name the same occupation (出纳员 and 总账会计
+# are both 会计专业人员) match at OCCUPATION_QUALITY scaled by the weaker of the two matches.
+OCCUPATION_QUALITY = 80.0
+OCCUPATION_SURE = 88.0  # how sure the query's words must name it
+TITLE_OCCUPATION_SURE = 80.0  # a title's: its job word may be a small part of a long title
+# Field weights of the lexical layer, and how much of a description it reads.
+TITLE_FIELD, TAG_FIELD, EMPLOYER_FIELD, DESCRIPTION_FIELD = 1.0, 0.5, 0.3, 0.15
+DESCRIPTION_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -64,6 +96,7 @@ class OpeningDoc:
     posted_at: datetime | None
     expires_at: datetime | None
     tags: tuple[str, ...] = ()
+    description: str = ""
 
 
 class AreaLookup(Protocol):
@@ -88,6 +121,11 @@ class SearchResult:
     total: int  # all good matches
     area_codes: tuple[str, ...]  # area filter understood from the query or given
     suggestions: tuple[str, ...]  # close alternative keywords when nothing good matched
+    # nothing inside the named area: these are the enclosing areas (the same city) whose
+    # openings ``hits`` shows instead
+    widened: tuple[str, ...] = ()
+    keywords: str = ""  # the query without the area names (to search again anywhere)
+    related: bool = True  # the suggestions are related to the query (not just the commonest)
 
 
 _CODE_LEVELS = (2, 4, 6, 9, 12)  # province, city, county, township, village digits
@@ -125,6 +163,12 @@ class SearchIndex:
         self.suggester = Suggester(vocabulary, ())
         self._suggestion_cache: dict[str, dict[int, float]] = {}
         self._placed_with: AreaLookup | None = None
+        self._fields: tuple[list[str], list[str], list[str], list[str]] = ([], [], [], [])
+        self._doc_title: list[int] = []
+        self.doc_title: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self.lexical = LexicalIndex((), 0)
+        self.columns = Columns.of(self.docs)
+        self.occupation_titles: dict[str, list[tuple[int, float]]] = {}
 
     @classmethod
     def build(cls, docs: Iterable[OpeningDoc], vocabulary: Vocabulary) -> SearchIndex:
@@ -132,6 +176,7 @@ class SearchIndex:
         for doc in docs:
             index._add(doc)
         index._finish()
+        release_memory()
         return index
 
     def __len__(self) -> int:
@@ -147,6 +192,13 @@ class SearchIndex:
         )
         title = self._entry(*title_parts(opening.title))
         self.title_docs[title].append(doc)
+        self._doc_title.append(title)
+        for field, text in zip(
+            self._fields,
+            (opening.title, " ".join(opening.tags), opening.employer, opening.description),
+            strict=True,
+        ):
+            field.append(text)
         for tag in opening.tags:
             text = normalize_title(tag)
             if text:
@@ -165,6 +217,48 @@ class SearchIndex:
         for surface, postings in self.titles.postings.items():
             self.prior[surface] = sum(counts[o.title] for o in postings)
         self.suggester = Suggester(self.vocabulary, self.prior)
+        self.doc_title = np.array(self._doc_title, dtype=np.int32)
+        weights = (TITLE_FIELD, TAG_FIELD, EMPLOYER_FIELD, DESCRIPTION_FIELD)
+        limits = (None, None, None, DESCRIPTION_CHARS)
+        self.lexical = LexicalIndex.build(
+            list(zip(weights, self._fields, limits, strict=True)), len(self.docs.refs)
+        )
+        self._fields = ([], [], [], [])
+        self._doc_title = []
+        self.columns = Columns.of(self.docs)
+        for title in range(len(self.titles.texts)):
+            for code, score in self._title_occupations(title):
+                self.occupation_titles.setdefault(code, []).append((title, score))
+
+    def _title_occupations(self, title: int) -> list[tuple[str, float]]:
+        """Occupations a title surely names, from the job words found in it at build time
+        (the outermost ones: 维修电工, not 电工 inside it): the best and those tied with it."""
+        best: dict[int, float] = {}
+        surfaces = self.vocabulary.surfaces
+        for part in self.titles.parts[title]:
+            for start, stop, surface in part.spans:
+                if surfaces[surface] in _HEADS or any(
+                    a <= start and stop <= b and (a, b) != (start, stop) for a, b, _s in part.spans
+                ):
+                    continue
+                where = placement(start, stop, part)
+                for occupation, weight in self.vocabulary.occupation_links(surface):
+                    best[occupation] = max(best.get(occupation, 0.0), where * weight)
+        return _sure(best, self.vocabulary, TITLE_OCCUPATION_SURE)
+
+    def _occupations(self, tokens: Sequence[str]) -> list[tuple[str, float]]:
+        """Occupations a query surely names (a head word such as 主管 names none, although
+        published aliases like 财务经理/主管 list it): the best and those tied with it."""
+        best: dict[int, float] = {}
+        surfaces = self.vocabulary.surfaces
+        for token in tokens:
+            for match in self.vocabulary.match_terms(token, self.prior):
+                if surfaces[match.surface] in _HEADS:
+                    continue
+                for occupation, weight in self.vocabulary.occupation_links(match.surface):
+                    score = match.score * weight
+                    best[occupation] = max(best.get(occupation, 0.0), score)
+        return _sure(best, self.vocabulary, OCCUPATION_SURE)
 
     def search(
         self,
@@ -180,27 +274,42 @@ class SearchIndex:
 
         ``now`` defaults to the current time; naive datetimes are taken as UTC.
         """
-        tokens, codes, filter_ = self._understand(query, areas, area_codes)
+        tokens, text, codes, filter_ = self._understand(query, areas, area_codes)
         moment = timestamp(now or datetime.now(UTC)) or 0.0
         start = max(0, offset)
-        ranked, total = rank(
-            self.docs, self._candidates(tokens, filter_), filter_, moment, start + max(0, limit)
-        )
+        quality, candidates = self._candidates(tokens, text, filter_)
+        top = start + max(0, limit)
+        ranked, total = rank_array(self.columns, quality, candidates, filter_, moment, top)
+        widened: tuple[str, ...] = ()
+        if total == 0 and filter_ is not None and len(candidates):
+            widened = _enclosing_areas(codes)
+            wider = area_filter(self.docs.by_area, widened, self._contains(areas))
+            if wider is not None:
+                ranked, total = rank_array(self.columns, quality, candidates, wider, moment, top)
+            if total == 0:
+                widened = ()
         hits = tuple(Hit(self.docs.refs[d], round(s, 2)) for s, d in ranked[start:])
         suggestions: tuple[str, ...] = ()
+        related = True
         if total == 0 and tokens:
 
             def finds(term: str) -> bool:
                 groups = title_groups(self._term_scores(term), self.title_docs)
                 return any_live(self.docs, groups, filter_, moment)
 
-            suggestions = tuple(self.suggester.suggest(tokens, finds))
-        return SearchResult(hits, total, codes, suggestions)
+            found, related = self.suggester.suggest(tokens, finds)
+            suggestions = tuple(found)
+        return SearchResult(hits, total, codes, suggestions, widened, text, related)
+
+    @staticmethod
+    def _contains(areas: AreaLookup | None) -> Callable[[str, str], bool]:
+        return areas.contains if areas is not None else _prefix_contains
 
     def _understand(
         self, query: str, areas: AreaLookup | None, area_codes: Sequence[str]
-    ) -> tuple[list[str], tuple[str, ...], AreaFilter | None]:
-        """Search tokens, area codes (named in the query, else given) and the area filter."""
+    ) -> tuple[list[str], str, tuple[str, ...], AreaFilter | None]:
+        """Search tokens, the lexical query, area codes (named in the query, else given) and
+        the area filter."""
         text = to_simplified(query)
         codes: tuple[str, ...] = tuple(area_codes)
         contains = areas.contains if areas is not None else _prefix_contains
@@ -209,7 +318,8 @@ class SearchIndex:
             named, text = areas.find_in_text(text)
             codes = _narrowest(named, contains) or codes
         filter_ = area_filter(self.docs.by_area, codes, contains)
-        return query_tokens(text, self.vocabulary.terms.ids), codes, filter_
+        known = self.vocabulary.terms.ids
+        return query_tokens(text, known), lexical_query(text, known), codes, filter_
 
     def _place_unplaced(self, areas: AreaLookup) -> None:
         """Openings given only an area name get a code from the first lookup that knows it."""
@@ -222,6 +332,7 @@ class SearchIndex:
             return codes[0] if len(codes) == 1 else None  # ambiguous (市中区): leave it
 
         self.docs.place(resolve)
+        self.columns = Columns.of(self.docs)
 
     def _term_scores(self, term: str) -> dict[int, float]:
         """Title scores of one suggested keyword, cached (the same few keywords recur)."""
@@ -233,19 +344,66 @@ class SearchIndex:
             self._suggestion_cache[term] = cached
         return cached
 
-    def _candidates(self, tokens: Sequence[str], filter_: AreaFilter | None) -> list[Group]:
-        if not tokens:
+    def _candidates(
+        self, tokens: Sequence[str], text: str, filter_: AreaFilter | None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
+        """Quality per opening (both layers blended) and the openings that are answers."""
+        size = len(self.docs.refs)
+        found = self.lexical.match(text, " ".join(tokens)) if text else None
+        lexical = found.coverage if found is not None else None
+        if not tokens and lexical is None:
             if filter_ is None:
-                return []
-            return [(100.0, self.docs.by_area.get(code, [])) for code in filter_.allowed]
-        scores = query_scores(tokens, self.vocabulary, self.titles, self.prior)
-        groups = title_groups(scores, self.title_docs)
-        tagged = {t: s for t, s in scores.items() if t in self.tag_docs}
-        if not tagged:
-            return groups
-        best: dict[int, float] = {}  # an opening may match by title and by tag: keep the best
-        for quality, members in [*groups, *title_groups(tagged, self.tag_docs, TAG_WEIGHT)]:
-            for doc in members:
-                if quality > best.get(doc, 0.0):
-                    best[doc] = quality
-        return [(quality, (doc,)) for doc, quality in best.items()]
+                return np.zeros(size, dtype=np.float32), np.zeros(0, dtype=np.intp)
+            return np.full(size, 100.0, dtype=np.float32), np.arange(size, dtype=np.intp)
+        vocab = np.zeros(size, dtype=np.float32)
+        if tokens:
+            scores = query_scores(tokens, self.vocabulary, self.titles, self.prior)
+            by_title = np.zeros(len(self.titles.texts), dtype=np.float32)
+            if scores:
+                by_title[np.fromiter(scores, dtype=np.intp)] = np.fromiter(
+                    scores.values(), dtype=np.float32
+                )
+            for code, sure in self._occupations(tokens):
+                for title, score in self.occupation_titles.get(code, ()):
+                    same_job = OCCUPATION_QUALITY * min(sure, score) / 100
+                    if same_job > by_title[title]:
+                        by_title[title] = same_job
+            vocab = by_title[self.doc_title]
+            for title in self.tag_docs.keys() & scores.keys():  # matched by a tag: keep the best
+                members = np.array(self.tag_docs[title], dtype=np.intp)
+                vocab[members] = np.maximum(vocab[members], scores[title] * TAG_WEIGHT)
+        answer = vocab > 0  # query_scores keeps only GOOD titles; occupations only sure ones
+        quality = VOCAB_SHARE * vocab
+        if lexical is not None:
+            assert found is not None
+            core = found.core  # extra words (包吃住) raise openings but do not admit them
+            best = float(core.max()) if size else 0.0
+            bar = max(LEX_FLOOR, min(LEX_MIN, LEX_RELATIVE * best))
+            answer |= (core >= bar) & found.chars
+            answer |= found.pairs & (core >= LEX_PAIR)  # a shared distinctive pair counts
+            quality += LEX_SHARE * lexical
+        return quality, np.flatnonzero(answer)
+
+
+def _sure(
+    scores: dict[int, float], vocabulary: Vocabulary, threshold: float
+) -> list[tuple[str, float]]:
+    if not scores:
+        return []
+    top = max(scores.values())
+    if top < threshold:
+        return []
+    return [(vocabulary.occupations[o].code, s) for o, s in scores.items() if s >= top - 0.5]
+
+
+def _enclosing_areas(codes: Sequence[str]) -> tuple[str, ...]:
+    """The areas one level up, never above a city (历下区 -> 济南市): the nearest openings."""
+    out: list[str] = []
+    for code in codes:
+        prefix = area_prefix(code)
+        shorter = [d for d in _CODE_LEVELS if 4 <= d < len(prefix)]
+        if shorter:
+            parent = prefix[: shorter[-1]].ljust(12, "0")
+            if parent not in out:
+                out.append(parent)
+    return tuple(out)

@@ -101,6 +101,10 @@ class Vocabulary:
             return self.terms.surfaces[surface]
         return None
 
+    def occupation_links(self, surface: int) -> tuple[tuple[int, float], ...]:
+        """(occupation index, weight) the surface names: 1.0 its name, less for an alias."""
+        return self._occupation_links[surface]
+
     def match_terms(self, token: str, prior: Sequence[int] | None = None) -> list[TermMatch]:
         return self.terms.match(token, prior)
 

@@ -44,6 +44,7 @@ def doc(opening: Opening) -> OpeningDoc:
         posted_at=opening.posted_at,
         expires_at=opening.expires_at,
         tags=tuple(opening.tags),
+        description=opening.description,
     )
 
 

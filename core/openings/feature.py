@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.dialog.flow import Flow, MenuItem
+from core.dialog.flow import Ctx, Flow, MenuItem
 from core.features import Deps, Feature
+from core.matching.query import query_tokens
 from core.openings import models
+from core.openings.catalogue import vocabulary_for
 from core.openings.chat.jobs import MATCHES, JobsFlow
 from core.openings.chat.subscriptions import SubscribeFlow, UnsubscribeFlow
 from core.openings.subscriptions import forget_identity
+
+
+def _job_word(ctx: Ctx, text: str) -> bool:
+    """Whether ``text`` names a job in the search vocabulary (保洁, baojie, 找个保安的活)."""
+    vocabulary = vocabulary_for(ctx.content.directory)
+    tokens = query_tokens(text, vocabulary.terms.ids)
+    return any(match.score >= 90 for token in tokens for match in vocabulary.match_terms(token)[:1])
 
 
 def _flows(deps: Deps) -> Sequence[Flow]:
@@ -26,4 +35,5 @@ FEATURE = Feature(
     erase=(forget_identity,),
     tables=(models,),
     texts=("jobs",),
+    job_word=_job_word,
 )

@@ -7,7 +7,16 @@ from collections.abc import Callable, Iterable
 import pytest
 
 from core.matching import OpeningDoc, SearchIndex
-from tests.matching.conftest import JINAN, LIXIA, LIXIA_JIEFANGLU, NOW, SHINAN, FakeAreas, opening
+from tests.matching.conftest import (
+    JINAN,
+    LIXIA,
+    LIXIA_JIEFANGLU,
+    NOW,
+    QINGDAO,
+    SHINAN,
+    FakeAreas,
+    opening,
+)
 
 Build = Callable[[Iterable[OpeningDoc]], SearchIndex]
 
@@ -241,3 +250,54 @@ def test_opening_with_only_an_area_name_is_placed_by_the_lookup(
     index = build([named, opening("other", "保洁员", SHINAN)])
     assert refs(index, "历下 保洁", areas) == ["named"]
     assert refs(index, "青岛 保洁", areas) == ["other"]
+
+
+def test_unknown_distinctive_words_still_match(build: Build) -> None:
+    index = build(
+        [
+            opening("skin", "皮肤科主治医师"),
+            opening("gp", "全科医生"),
+        ]
+    )
+    assert "skin" in refs(index, "皮肤科医生")
+
+
+def test_extra_words_raise_the_openings_that_carry_them(build: Build) -> None:
+    index = build(
+        [
+            opening("plain", "货车司机", age_days=1),
+            opening("c1", "货车司机", age_days=30, tags=("C1驾照",)),
+            opening("board", "服务员（包吃住）", age_days=30),
+            opening("waiter", "服务员", age_days=1),
+        ]
+    )
+    assert refs(index, "司机 C1")[0] == "c1"
+    assert refs(index, "服务员 包吃住")[0] == "board"
+
+
+def test_nothing_in_the_named_area_shows_the_same_citys_openings(
+    build: Build, areas: FakeAreas
+) -> None:
+    index = build([opening("jinan", "保洁员", JINAN), opening("qd", "保洁员", QINGDAO)])
+    result = index.search("保洁 历下", areas=areas, now=NOW)
+    assert [h.ref for h in result.hits] == ["jinan"]
+    assert result.widened == (JINAN,)
+
+
+def test_suggestions_are_related_to_the_query(build: Build) -> None:
+    index = build([opening("a", "出纳员"), opening("b", "保安员"), opening("c", "保洁员")])
+    result = index.search("会计 历下区外", now=NOW)
+    assert result.hits == () or all(h.ref == "a" for h in result.hits)
+    nothing = build([opening("b", "保安员"), opening("c", "保洁员")]).search("会议", now=NOW)
+    assert nothing.hits == ()
+
+
+def test_one_shared_character_is_not_an_answer(build: Build) -> None:
+    index = build([opening("acc", "会计"), opening("guard", "保安")])
+    assert refs(index, "会议") == []
+    assert refs(index, "保洁") == []
+
+
+def test_extra_words_alone_do_not_admit_another_job(build: Build) -> None:
+    index = build([opening("cook", "厨师（包吃住）"), opening("waiter", "服务员")])
+    assert refs(index, "服务员 包吃住") == ["waiter"]

@@ -62,3 +62,24 @@ def test_limit_is_capped(client: TestClient) -> None:
 def test_bad_parameters_get_422_with_a_message(client: TestClient, params: dict) -> None:  # type: ignore[type-arg]
     response = client.get("/api/openings", params=params)
     assert response.status_code == 422 and response.json()["detail"]
+
+
+@pytest.mark.parametrize("area", ["济南市历下区", "历下区", "历下", "370102000000"])
+def test_area_as_the_bot_shows_it_filters(client: TestClient, area: str) -> None:
+    body = client.get("/api/openings", params={"q": "保安", "area": area}).json()
+    assert [i["ref"] for i in body["items"]] == ["A-1"]
+
+
+def test_ambiguous_area_name_is_explained(client: TestClient) -> None:
+    response = client.get("/api/openings", params={"area": "市中区"})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "济南市市中区" in detail and "枣庄市市中区" in detail
+
+
+def test_nothing_in_the_area_shows_the_citys_openings_marked_as_such(
+    client: TestClient,
+) -> None:
+    body = client.get("/api/openings", params={"q": "配送", "area": "槐荫区"}).json()
+    assert [i["ref"] for i in body["items"]] == ["A-3"]
+    assert body["widened_to"] == ["370100000000"]

@@ -51,7 +51,7 @@ def test_expired_opening_is_not_shown(runtime: Runtime, imported: ImportReport) 
 def test_no_match_says_so_and_keeps_asking(runtime: Runtime, imported: ImportReport) -> None:
     talk = Talk(runtime)
     talk.send("找工作 宇航员")
-    assert talk.ids()[0] in ("jobs.nothing", "jobs.nothing_suggest")
+    assert talk.ids()[0] in ("jobs.nothing", "jobs.nothing_suggest", "jobs.nothing_popular")
     talk.send("保安")
     assert talk.ids() == ["jobs.results"]
 
@@ -129,3 +129,49 @@ def test_subscribe_without_words_asks_and_nonsense_reasks(runtime: Runtime) -> N
     assert talk.ids() == ["subs.ask"]
     talk.send("   ")
     assert talk.ids() == ["subs.ask"]
+
+
+def test_no_result_page_offers_new_search_and_back(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 宇航员")
+    assert talk.options()[-2:] == ["j:new", "j:back"]
+    talk.send(choice="j:back")
+    assert talk.ids() == ["menu.title"]
+
+
+def test_nothing_in_the_named_area_shows_the_citys_openings_labelled(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    replies = talk.say("找工作 配送 槐荫")
+    assert talk.ids() == ["jobs.area_widened", "jobs.results"]
+    assert "槐荫区" in replies[0] and "济南市" in replies[0]
+    assert "网约配送员" in replies[1]
+
+
+def test_nothing_in_the_city_either_offers_to_search_everywhere(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 保洁 历下")  # the only 保洁 is in 青岛
+    assert "j:wide" in talk.options()
+    talk.send(choice="j:wide")
+    assert talk.ids() == ["jobs.results"]
+    assert "j:o1" in talk.options()
+
+
+def test_ambiguous_short_area_name_is_explained(runtime: Runtime, imported: ImportReport) -> None:
+    talk = Talk(runtime)
+    replies = talk.say("找工作 保安 市中区")
+    assert talk.ids()[0] == "jobs.area_ambiguous"
+    assert "济南市市中区" in replies[0] and "枣庄市市中区" in replies[0]
+
+
+def test_extra_words_rank_the_openings_that_carry_them(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    text = talk.say("找工作 保安 包吃住")[-1]
+    assert "回复 1  急招保安 包吃住" in text

@@ -223,7 +223,7 @@ def test_staff_of_another_community_do_not_see_the_item(
 
 def test_residents_cannot_open_the_task_list(resident: Talk) -> None:
     resident.send("待办")
-    assert resident.ids() == ["menu.not_understood", "menu.title"]
+    assert resident.ids() == ["intent.help", "menu.title"]
 
 
 @pytest.fixture

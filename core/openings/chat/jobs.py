@@ -19,7 +19,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from core.dialog.flow import Ctx, Input, State, Transition
+from core.content.areas import AreaTree
+from core.dialog.flow import IDLE, Ctx, Input, State, Transition
+from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, Text, t
 from core.matching.search import SearchResult
 from core.openings import present
@@ -66,6 +68,10 @@ class JobsFlow:
         if choice == "j:new":
             state = State(self.name, Step.ASK, {})
             return Transition(state, self.prompt(ctx, state))
+        if choice == "j:back":
+            return Transition(IDLE, (menu_message(ctx),))
+        if choice == "j:wide" and data.get("kw"):
+            return self._search(ctx, str(data["kw"]), 0)
         if choice.startswith("j:s") and choice[3:].isdigit():
             return self._suggested(ctx, data, int(choice[3:]))
         if choice.startswith("j:o") and choice[3:].isdigit():
@@ -124,15 +130,16 @@ class JobsFlow:
         result = self.catalogue.index().search(
             query, areas=ctx.content.areas, limit=PAGE, offset=page * PAGE, now=ctx.now
         )
+        notes = _area_notes(ctx.content.areas, query, result)
         if not result.hits:
-            return _nothing(self.name, query, result, page)
+            return _nothing(self.name, query, result, page, notes)
         refs = [hit.ref for hit in result.hits]
         openings = _by_refs(ctx, refs)
         shown = [openings[r] for r in refs if r in openings]
         data = {"q": query, "page": page, "refs": [o.ref for o in shown]}
         return Transition(
             State(self.name, Step.RESULTS, data),
-            (_listing(query, result, page, shown),),
+            (*notes, _listing(query, result, page, shown)),
             remember=False,
         )
 
@@ -166,7 +173,34 @@ def _list_message(header: Text, shown: Sequence[Opening], more: bool) -> Outgoin
     return Outgoing(header, tuple(options))
 
 
-def _nothing(name: str, query: str, result: SearchResult, page: int) -> Transition:
+def _area_notes(areas: AreaTree, query: str, result: SearchResult) -> tuple[Outgoing, ...]:
+    """Says when the named area had nothing (and which wider area is shown instead), and when
+    a short area name is ambiguous (市中区 is in 济南 and in 枣庄)."""
+    found = [a for a in (areas.get(c) for c in result.area_codes) if a is not None]
+    notes: list[Outgoing] = []
+    shorts = [a.short for a in found]
+    several = [a for a in found if shorts.count(a.short) > 1]
+    if several:
+        names = "、".join(areas.full_name(a.code) for a in several)
+        notes.append(Outgoing(t("jobs.area_ambiguous", name=several[0].short, names=names)))
+    if result.widened and result.hits:
+        wider = [a for a in (areas.get(c) for c in result.widened) if a is not None]
+        notes.append(
+            Outgoing(
+                t(
+                    "jobs.area_widened",
+                    area="、".join(a.name for a in found) or "-",
+                    keywords=result.keywords or query,
+                    wider="、".join(a.name for a in wider) or "-",
+                )
+            )
+        )
+    return tuple(notes)
+
+
+def _nothing(
+    name: str, query: str, result: SearchResult, page: int, notes: tuple[Outgoing, ...] = ()
+) -> Transition:
     if page > 0:
         return Transition(State(name, Step.ASK, {}), (Outgoing(t("jobs.no_more")),))
     suggestions = list(result.suggestions[:3])
@@ -174,9 +208,16 @@ def _nothing(name: str, query: str, result: SearchResult, page: int) -> Transiti
         Option(f"j:s{i}", t("jobs.suggestion", keyword=s))
         for i, s in enumerate(suggestions, start=1)
     ]
-    said = "jobs.nothing_suggest" if suggestions else "jobs.nothing"
-    state = State(name, Step.ASK, {"q": query, "suggestions": suggestions})
-    return Transition(state, (Outgoing(t(said, query=query or "-"), tuple(options)),))
+    data: dict[str, Any] = {"q": query, "suggestions": suggestions}
+    if result.area_codes and result.keywords:  # nothing here: the same words anywhere
+        options.append(Option("j:wide", t("jobs.search_anywhere", keywords=result.keywords)))
+        data["kw"] = result.keywords
+    options += [Option("j:new", t("jobs.new_search")), Option("j:back", t("jobs.back"))]
+    said = "jobs.nothing"
+    if suggestions:
+        said = "jobs.nothing_suggest" if result.related else "jobs.nothing_popular"
+    state = State(name, Step.ASK, data)
+    return Transition(state, (*notes, Outgoing(t(said, query=query or "-"), tuple(options))))
 
 
 def _detail(opening: Opening) -> Outgoing:
