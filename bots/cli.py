@@ -50,6 +50,7 @@ def serve(
     import uvicorn
 
     from bots.web.app import create_app
+    from bots.web.server import server_config
     from core.logging_setup import configure_logging
 
     cfg = settings()
@@ -57,13 +58,10 @@ def serve(
     if cpu is not None:
         _pin(cpu)
     application = create_app(cfg, runtime=runtime(), with_worker=worker)
-    uvicorn.run(
-        application,
-        host=host or cfg.host,
-        port=port or cfg.port,
-        log_config=None,
-        proxy_headers=True,
+    config = server_config(
+        application, host or cfg.host, port or cfg.port, log_config=None, proxy_headers=True
     )
+    uvicorn.Server(config).run()
 
 
 def _pin(cpu: int) -> None:

@@ -31,6 +31,7 @@ class AreaTree:
     areas: dict[str, Area]
     roots: tuple[str, ...]
     _by_name: dict[str, list[str]] = field(default_factory=dict)
+    _longest_first: list[str] = field(default_factory=list)  # names of 2+ characters
 
     @classmethod
     def load(cls, path: Path) -> AreaTree:
@@ -46,6 +47,8 @@ class AreaTree:
         for area in areas.values():
             for name in {area.name, area.short}:
                 tree._by_name.setdefault(name, []).append(area.code)
+        # Sorted once: every search reads this list.
+        tree._longest_first = sorted((n for n in tree._by_name if len(n) >= 2), key=len, reverse=True)
         return tree
 
     def get(self, code: str) -> Area | None:
@@ -79,8 +82,8 @@ class AreaTree:
         """Area codes named in ``text`` (longest names first) and the text without them."""
         found: list[str] = []
         rest = text
-        for name in sorted(self._by_name, key=len, reverse=True):
-            if len(name) >= 2 and name in rest:
+        for name in self._longest_first:
+            if name in rest:
                 codes = self._by_name[name]
                 found.extend(c for c in codes if c not in found)
                 rest = rest.replace(name, " ")

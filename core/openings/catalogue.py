@@ -3,7 +3,9 @@
 Each process keeps its own index (a cache that is safe to lose). It checks the version in
 the database at most once per ``check_every`` seconds and rebuilds in a background thread,
 serving the previous index meanwhile, so an import by another process shows up within a
-few seconds without slowing anyone's request.
+few seconds without slowing anyone's request. The live openings themselves are kept beside
+the index, so a result list or an opening's details is shown without a query: the list
+already comes from this snapshot, and its details are as fresh as the list.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Catalogue:
             clock,
         )
         self._index: SearchIndex | None = None
+        self._openings: dict[str, Opening] = {}
         self._version = -1
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -79,6 +82,12 @@ class Catalogue:
         if time.monotonic() - self._checked >= self.check_every:
             self._maybe_refresh()
         return self._index
+
+    def opening(self, ref: str) -> Opening | None:
+        """The opening as of the index in use (None when it is not live there); callers
+        must not change it."""
+        self.index()
+        return self._openings.get(ref)
 
     def refresh_now(self) -> None:
         """Rebuilds synchronously (after an import in this process, and in tests)."""
@@ -108,6 +117,8 @@ class Catalogue:
         with self.db.reading() as session:
             version = current_version(session)
             rows = session.exec(select(Opening)).all()
-            docs = [doc(o) for o in rows if o.expires_at is None or o.expires_at > now]
-        self._index = SearchIndex.build(docs, vocabulary_for(self.content_dir))
+            live = [o for o in rows if o.expires_at is None or o.expires_at > now]
+            session.expunge_all()  # plain objects from here on, shared by every request
+        index = SearchIndex.build([doc(o) for o in live], vocabulary_for(self.content_dir))
+        self._index, self._openings = index, {o.ref: o for o in live}
         self._version, self._checked = version, time.monotonic()

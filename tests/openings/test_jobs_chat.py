@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from core.openings.importing import import_openings
@@ -129,3 +130,35 @@ def test_subscribe_without_words_asks_and_nonsense_reasks(runtime: Runtime) -> N
     assert talk.ids() == ["subs.ask"]
     talk.send("   ")
     assert talk.ids() == ["subs.ask"]
+
+
+def test_results_and_details_are_shown_without_querying_openings(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    """The list comes from the catalogue's snapshot; so do the openings it shows."""
+    talk = Talk(runtime)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(runtime.db.engine, "before_cursor_execute", seen)
+    try:
+        talk.say("找工作 保安")
+        assert "0531-00000000" in talk.say("1")[0]
+        talk.send(choice="j:list")
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", seen)
+    assert talk.ids() == ["jobs.results"]
+    assert not [s for s in statements if "FROM opening" in s]
+
+
+def test_details_follow_a_reimport_once_the_index_is_rebuilt(
+    runtime: Runtime, imported: ImportReport, write_csv: Callable[..., Path]
+) -> None:
+    talk = Talk(runtime)
+    talk.say("找工作 保安 历下")
+    changed = [[*ROWS[0][:8], "0531-99999999", *ROWS[0][9:]], *ROWS[1:]]
+    import_openings(runtime.db, runtime.content, read_rows(write_csv(changed)), now=NOW)
+    runtime.catalogue.refresh_now()
+    assert "0531-99999999" in talk.say("1")[0]
