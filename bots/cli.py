@@ -19,6 +19,7 @@ from bots.ledger_cli import ledger_app
 from bots.openings_cli import openings_app
 from bots.telegram.cli import telegram_app
 from bots.wechat.cli import wechat_app
+from core.content.areas import Area, AreaTree
 from core.content.yamlfile import ContentError
 from core.settings import ConfigurationError
 from core.storage.db import Database
@@ -149,7 +150,13 @@ def staff_add(
     username: Annotated[str, typer.Option(help="Login handle, e.g. lixia-wang")],
     name: Annotated[str, typer.Option(help="Full name (stored encrypted)")],
     role: Annotated[str, typer.Option(help="community, street or admin")],
-    area: Annotated[str, typer.Option(help="12-digit area code the person serves")],
+    area: Annotated[
+        str,
+        typer.Option(
+            help="The area served: its name as the bot shows it (历山路社区), optionally after "
+            "its street or district (历下区解放路街道历山路社区), or its 12-digit code"
+        ),
+    ],
 ) -> None:
     """Create a staff account for one area."""
     from core.people.staff import Role, StaffError, add_staff
@@ -160,21 +167,44 @@ def staff_add(
     except ValueError:
         err.print(f"[red]Unknown role {role!r}:[/] use community, street or admin.")
         raise typer.Exit(2) from None
-    found = rt.content.areas.get(area)
     expected = {"community": "community", "street": "street"}.get(chosen.value)
-    if found is None or (expected and found.level != expected):
-        kind = expected or "known"
-        err.print(f"[red]Area {area!r} is not a {kind} area in content/areas.yaml.[/]")
-        raise typer.Exit(2)
+    found = _one_area(rt.content.areas, area, expected)
     try:
         with rt.db.transaction() as session:
             add_staff(
-                session, vault=rt.vault, username=username, name=name, role=chosen, area_code=area
+                session,
+                vault=rt.vault,
+                username=username,
+                name=name,
+                role=chosen,
+                area_code=found.code,
             )
     except StaffError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
-    out.print(f"Added {username} ({chosen.value}, {rt.content.areas.full_name(area)}).")
+    out.print(
+        f"Added {username} ({chosen.value}, {rt.content.areas.full_name(found.code)} {found.code})."
+    )
+
+
+def _one_area(tree: AreaTree, given: str, level: str | None) -> Area:
+    """The one area ``given`` names; otherwise lists the candidates and exits 2 (an account
+    that sees the wrong community's residents must not be created on a guess)."""
+    named = tree.lookup(given, level)
+    if len(named) == 1:
+        return named[0]
+    kind = f"{level} area" if level else "area"
+    candidates = named or tree.similar(given, level)
+    if not candidates:
+        err.print(f"[red]No {kind} named {given!r} in content/areas.yaml.[/]")
+        raise typer.Exit(2)
+    what = "is ambiguous" if named else "names no area exactly"
+    err.print(f"[red]{given!r} {what}.[/] Give the full name or the code, one of:")
+    for candidate in candidates[:20]:
+        err.print(f"  {candidate.code}  {tree.full_name(candidate.code)}", highlight=False)
+    if len(candidates) > 20:
+        err.print(f"  … and {len(candidates) - 20} more")
+    raise typer.Exit(2)
 
 
 @staff_app.command("link-code")
@@ -221,7 +251,10 @@ def staff_list() -> None:
     from core.storage.models import Conversation, Staff
 
     rt = runtime()
-    table = Table("username", "name", "role", "area", "linked chats", "active")
+    # Folded rather than cut with "…" on a narrow terminal: every handle and area stays whole.
+    table = Table()
+    for header in ("username", "name", "role", "area", "area code", "linked chats", "active"):
+        table.add_column(header, overflow="fold")
     with rt.db.transaction() as session:
         for staff in session.exec(select(Staff).order_by(Staff.username)):
             links = session.exec(select(Conversation).where(Conversation.staff_id == staff.id))
@@ -230,7 +263,8 @@ def staff_list() -> None:
                 staff.username,
                 mask_name(rt.vault.decrypt(staff.name_enc)),
                 staff.role,
-                area.name if area else staff.area_code,
+                area.name if area else "?",
+                staff.area_code,
                 str(len(list(links))),
                 "yes" if staff.active else "no",
             )

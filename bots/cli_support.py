@@ -16,8 +16,20 @@ from core.storage.migrate import SchemaOutdated
 if TYPE_CHECKING:
     from core.runtime import Runtime
 
-out = Console()
-err = Console(stderr=True)
+
+
+def _console(stderr: bool = False) -> Console:
+    """Rich's console, except that output going to a pipe or a file is not wrapped at 80
+    columns (mid-word for Chinese) nor are tables squeezed: whatever reads it wraps itself."""
+    console = Console(stderr=stderr)
+    if console.is_terminal:
+        return console
+    return Console(stderr=stderr, width=PIPED_WIDTH, soft_wrap=True)
+
+
+PIPED_WIDTH = 1000
+out = _console()
+err = _console(stderr=True)
 
 
 def settings() -> Settings:

@@ -75,6 +75,44 @@ class AreaTree:
     def by_name(self, name: str) -> list[Area]:
         return [self.areas[c] for c in self._by_name.get(name, [])]
 
+    def lookup(self, text: str, level: str | None = None) -> list[Area]:
+        """Areas ``text`` names, as staff would type them: a 12-digit code, a name as the bot
+        shows it (历山路社区 or 解放桥社区居民委员会), possibly after where it lies (历下区
+        解放路街道历山路社区). Several when the name is in several places (市中区)."""
+        wanted = "".join(text.split())
+        if not wanted:
+            return []
+        fits = [a for a in self.areas.values() if level is None or a.level == level]
+        if wanted in self.areas:
+            return [a for a in fits if a.code == wanted]
+        return [a for a in fits if self._names(a, wanted)]
+
+    def similar(self, text: str, level: str | None = None) -> list[Area]:
+        """Areas whose name contains ``text``: what to offer when it names none."""
+        wanted = "".join(text.split())
+        return [
+            a
+            for a in self.areas.values()
+            if wanted and (level is None or a.level == level) and (wanted in a.name or wanted in a.short)
+        ]
+
+    def _names(self, area: Area, text: str) -> bool:
+        """``text`` is the area's name or short name, after any of its ancestors' names in
+        order (each by name or short name, each optional)."""
+        above = list(self.ancestors(area.code))[:0:-1]  # city first, the area itself left out
+        for own in {area.name, area.short}:
+            if not text.endswith(own):
+                continue
+            rest = text[: len(text) - len(own)]
+            for ancestor in above:
+                for name in (ancestor.name, ancestor.short):
+                    if rest.startswith(name):
+                        rest = rest[len(name) :]
+                        break
+            if not rest:
+                return True
+        return False
+
     def names(self) -> list[str]:
         return list(self._by_name)
 

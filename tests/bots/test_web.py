@@ -49,3 +49,15 @@ def test_malformed_requests_get_4xx(settings: Settings, runtime: Runtime) -> Non
         assert c.post("/healthz").status_code == 405
         bad_length = c.post("/healthz", headers={"content-length": "abc"}, content=b"")
         assert bad_length.status_code in (400, 405)
+
+
+def test_serve_runs_on_the_fast_http_stack() -> None:
+    """uvicorn[standard] is a dependency: `jobbot serve` parses with httptools on uvloop."""
+    from fastapi import FastAPI
+
+    from bots.web.server import server_config
+
+    config = server_config(FastAPI(), "127.0.0.1", 0)
+    config.load()
+    assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+    assert config.loop == "uvloop"
