@@ -117,9 +117,7 @@ async def check_replies(port: int) -> None:
     shown = []
     for step, text in enumerate(WALK):
         target, body = signed_text("oWalkCheck", text, f"7{step}")
-        head = (
-            f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
+        head = f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n"
         writer.write(head.encode() + body)
         headers = await reader.readuntil(b"\r\n\r\n")
         length = next(

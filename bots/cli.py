@@ -14,12 +14,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bots.cli_support import err, out, runtime, settings
+from bots.cli_support import err, one_area, out, runtime, settings
 from bots.ledger_cli import ledger_app
 from bots.openings_cli import openings_app
 from bots.telegram.cli import telegram_app
 from bots.wechat.cli import wechat_app
-from core.content.areas import Area, AreaTree
 from core.content.yamlfile import ContentError
 from core.settings import ConfigurationError
 from core.storage.db import Database
@@ -168,7 +167,7 @@ def staff_add(
         err.print(f"[red]Unknown role {role!r}:[/] use community, street or admin.")
         raise typer.Exit(2) from None
     expected = {"community": "community", "street": "street"}.get(chosen.value)
-    found = _one_area(rt.content.areas, area, expected)
+    found = one_area(rt.content.areas, area, expected)
     try:
         with rt.db.transaction() as session:
             add_staff(
@@ -185,26 +184,6 @@ def staff_add(
     out.print(
         f"Added {username} ({chosen.value}, {rt.content.areas.full_name(found.code)} {found.code})."
     )
-
-
-def _one_area(tree: AreaTree, given: str, level: str | None) -> Area:
-    """The one area ``given`` names; otherwise lists the candidates and exits 2 (an account
-    that sees the wrong community's residents must not be created on a guess)."""
-    named = tree.lookup(given, level)
-    if len(named) == 1:
-        return named[0]
-    kind = f"{level} area" if level else "area"
-    candidates = named or tree.similar(given, level)
-    if not candidates:
-        err.print(f"[red]No {kind} named {given!r} in content/areas.yaml.[/]")
-        raise typer.Exit(2)
-    what = "is ambiguous" if named else "names no area exactly"
-    err.print(f"[red]{given!r} {what}.[/] Give the full name or the code, one of:")
-    for candidate in candidates[:20]:
-        err.print(f"  {candidate.code}  {tree.full_name(candidate.code)}", highlight=False)
-    if len(candidates) > 20:
-        err.print(f"  … and {len(candidates) - 20} more")
-    raise typer.Exit(2)
 
 
 @staff_app.command("link-code")

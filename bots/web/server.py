@@ -20,4 +20,7 @@ def http_stack() -> dict[str, str]:
 
 
 def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, **http_stack(), **extra)
+    stack = http_stack()
+    return uvicorn.Config(
+        app, host=host, port=port, http=stack["http"], loop=stack["loop"], **extra
+    )

@@ -48,7 +48,9 @@ class AreaTree:
             for name in {area.name, area.short}:
                 tree._by_name.setdefault(name, []).append(area.code)
         # Sorted once: every search reads this list.
-        tree._longest_first = sorted((n for n in tree._by_name if len(n) >= 2), key=len, reverse=True)
+        tree._longest_first = sorted(
+            (n for n in tree._by_name if len(n) >= 2), key=len, reverse=True
+        )
         return tree
 
     def get(self, code: str) -> Area | None:
@@ -93,7 +95,9 @@ class AreaTree:
         return [
             a
             for a in self.areas.values()
-            if wanted and (level is None or a.level == level) and (wanted in a.name or wanted in a.short)
+            if wanted
+            and (level is None or a.level == level)
+            and (wanted in a.name or wanted in a.short)
         ]
 
     def _names(self, area: Area, text: str) -> bool:
