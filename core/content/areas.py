@@ -32,6 +32,8 @@ class AreaTree:
     roots: tuple[str, ...]
     _by_name: dict[str, list[str]] = field(default_factory=dict)
     _longest_first: list[str] = field(default_factory=list)  # names of 2+ characters
+    _by_first: dict[str, list[str]] = field(default_factory=dict)  # first character → names
+    _rank: dict[str, int] = field(default_factory=dict)  # place in _longest_first
 
     @classmethod
     def load(cls, path: Path) -> AreaTree:
@@ -47,10 +49,14 @@ class AreaTree:
         for area in areas.values():
             for name in {area.name, area.short}:
                 tree._by_name.setdefault(name, []).append(area.code)
-        # Sorted once: every search reads this list.
+        # Sorted once, and filed by first character: every search looks for area names
+        # in what the resident typed, and most names cannot be there.
         tree._longest_first = sorted(
             (n for n in tree._by_name if len(n) >= 2), key=len, reverse=True
         )
+        for rank, name in enumerate(tree._longest_first):
+            tree._by_first.setdefault(name[0], []).append(name)
+            tree._rank[name] = rank
         return tree
 
     def get(self, code: str) -> Area | None:
@@ -124,7 +130,8 @@ class AreaTree:
         """Area codes named in ``text`` (longest names first) and the text without them."""
         found: list[str] = []
         rest = text
-        for name in self._longest_first:
+        possible = {n for ch in set(text) for n in self._by_first.get(ch, ())}
+        for name in sorted(possible, key=self._rank.__getitem__):
             if name in rest:
                 codes = self._by_name[name]
                 found.extend(c for c in codes if c not in found)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from core.matching.search import OpeningDoc, SearchIndex
+from core.content.areas import AreaTree
+from core.matching.search import OpeningDoc, SearchIndex, SearchResult
 from core.matching.vocabulary import Vocabulary, load_vocabulary
 from core.openings.models import Opening
 from core.openings.store import current_version
@@ -28,6 +29,7 @@ from core.storage.db import Database
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+RESULTS_KEPT = 1024  # remembered searches (a result page is a few hundred bytes)
 
 
 @lru_cache(maxsize=4)
@@ -66,6 +68,8 @@ class Catalogue:
         )
         self._index: SearchIndex | None = None
         self._openings: dict[str, Opening] = {}
+        self._results: dict[tuple[object, ...], SearchResult] = {}
+        self._results_of: SearchIndex | None = None
         self._version = -1
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -88,6 +92,26 @@ class Catalogue:
         must not change it."""
         self.index()
         return self._openings.get(ref)
+
+    def search(
+        self, query: str, *, areas: AreaTree, limit: int, offset: int, now: datetime
+    ) -> SearchResult:
+        """The index's search, remembered for the index in use and the current minute:
+        返回 and 下一页 repeat a resident's query, and residents repeat each other's (保安,
+        保洁, 司机). ``now`` counts to the minute, so an opening may be listed for up to a
+        minute after it expired; opening it checks the exact time."""
+        index = self.index()
+        minute = now.replace(second=0, microsecond=0)
+        if self._results_of is not index:
+            self._results, self._results_of = {}, index
+        key = (query, limit, offset, minute, id(areas))
+        found = self._results.get(key)
+        if found is None:
+            found = index.search(query, areas=areas, limit=limit, offset=offset, now=minute)
+            if len(self._results) >= RESULTS_KEPT:
+                self._results.pop(next(iter(self._results)), None)  # the oldest
+            self._results[key] = found
+        return found
 
     def refresh_now(self) -> None:
         """Rebuilds synchronously (after an import in this process, and in tests)."""

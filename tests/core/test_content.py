@@ -145,3 +145,25 @@ def test_texts_without_parameters_render_the_same_every_time() -> None:
         assert catalog.text(t("a"), "en") == "{x} A"
         assert catalog.text(t("b", n=1), "en") == "1 B"
         assert catalog.text(t("b", n=2), "en") == "2 B"
+
+
+def test_area_names_in_text_are_found_longest_first() -> None:
+    """find_in_text looks only at names that can be there; it finds what a full scan finds."""
+    from core.content.areas import AreaTree
+
+    tree = AreaTree.load(PROJECT_ROOT / "content" / "areas.yaml")
+    names = sorted((n for n in tree.names() if len(n) >= 2), key=len, reverse=True)
+
+    def scan(text: str) -> tuple[list[str], str]:
+        found: list[str] = []
+        rest = text
+        for name in names:
+            if name in rest:
+                found.extend(c for c in (a.code for a in tree.by_name(name)) if c not in found)
+                rest = rest.replace(name, " ")
+        return found, " ".join(rest.split())
+
+    sentences = ["保安 历下", "济南市历下区解放路街道历山路社区 保洁", "市中区司机", "青岛黄岛电工"]
+    sentences += [f"{a} 焊工 {b}" for a, b in zip(names[::7], names[3::11], strict=False)]
+    for text in sentences:
+        assert tree.find_in_text(text) == scan(text), text

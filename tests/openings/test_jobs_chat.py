@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sqlalchemy import event
 from sqlmodel import select
 
+from core.matching.search import SearchIndex, SearchResult
 from core.openings.importing import import_openings
 from core.openings.rows import read_rows
 from core.openings.store import ImportReport
@@ -162,3 +166,24 @@ def test_details_follow_a_reimport_once_the_index_is_rebuilt(
     import_openings(runtime.db, runtime.content, read_rows(write_csv(changed)), now=NOW)
     runtime.catalogue.refresh_now()
     assert "0531-99999999" in talk.say("1")[0]
+
+
+def test_back_to_the_list_reuses_the_search(
+    runtime: Runtime, imported: ImportReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """返回 and a second resident's identical query are answered from the remembered result."""
+    searches: list[str] = []
+    original = SearchIndex.search
+
+    def counted(self: SearchIndex, query: str, **kw: Any) -> SearchResult:
+        searches.append(query)
+        return original(self, query, **kw)
+
+    monkeypatch.setattr(SearchIndex, "search", counted)
+    talk = Talk(runtime)
+    first = talk.say("找工作 保安")[0]
+    talk.say("1")
+    talk.send(choice="j:list")
+    again = Talk(runtime, user="someone-else").say("找工作 保安")[0]
+    assert talk.ids() == ["jobs.results"] and again == first
+    assert searches == ["保安"]

@@ -114,7 +114,7 @@ class JobsFlow:
 
     def _search(self, ctx: Ctx, query: str, page: int) -> Transition:
         query = " ".join(query.split())[:MAX_QUERY]
-        result = self.catalogue.index().search(
+        result = self.catalogue.search(
             query, areas=ctx.content.areas, limit=PAGE, offset=page * PAGE, now=ctx.now
         )
         if not result.hits:
