@@ -7,13 +7,13 @@ record together. A crash anywhere leaves all of it or none of it.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -28,7 +28,7 @@ from core.dialog.messages import Incoming, Outgoing, Reply, Text, t
 from core.people import audit
 from core.people.personal import Vault
 from core.people.staff import view
-from core.storage.db import Database
+from core.storage.db import Database, json_text
 from core.storage.models import Conversation, InboundMessage, OutboxMessage, Staff
 from core.storage.prepared import PreparedSet, driver_connection
 from core.timeutil import utcnow
@@ -220,12 +220,12 @@ class Engine:
 
     def _seal(self, reply: Reply) -> dict[str, str]:
         """The stored reply, encrypted: a staff member's unmasked view may be in it."""
-        return {"sealed": self.vault.encrypt(json.dumps(reply.to_json(), ensure_ascii=False))}
+        return {"sealed": self.vault.encrypt(json_text(reply.to_json()))}
 
     def _unseal(self, stored: Mapping[str, Any]) -> Mapping[str, Any]:
         if "sealed" not in stored:
             return stored
-        loaded: Mapping[str, Any] = json.loads(self.vault.decrypt(stored["sealed"]))
+        loaded: Mapping[str, Any] = orjson.loads(self.vault.decrypt(stored["sealed"]))
         return loaded
 
     def _step(

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from sqlalchemy import event
 from sqlmodel import select
 
