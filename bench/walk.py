@@ -201,7 +201,7 @@ def start_profile(path: str | None, pid: int) -> subprocess.Popen[bytes] | None:
         print("py-spy not installed (pip install py-spy); not profiling")
         return None
     return subprocess.Popen(
-        [spy, "record", "-p", str(pid), "-o", f"{path}.txt", "-f", "raw", "-r", "250", "--gil"],
+        [spy, "record", "-p", str(pid), "-o", f"{path}.txt", "-f", "raw", "-r", "250"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
