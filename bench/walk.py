@@ -182,6 +182,10 @@ async def bench(kind: str, residents: int, clients: int, rounds: int, profile: s
         print(f"{kind}:")
         report("bare", pooled(bare), None)
         report("jobbot", pooled(ours), pooled(bare))
+        b_cpu, j_cpu = pooled(bare).cpu_ms, pooled(ours).cpu_ms
+        if b_cpu and j_cpu:
+            # On a busy machine req/s of either server swings; CPU per request holds.
+            print(f"  by server CPU per request: {100 * b_cpu / j_cpu:.1f} % of the bare endpoint")
         print(f"  per step: p50 alone (= its cost), p50 / p99 with {clients} at once")
         for i, (name, text) in enumerate(zip(STEP_NAMES, WALK, strict=True)):
             loaded = [x for s in steps for x in s[i]]
@@ -190,7 +194,9 @@ async def bench(kind: str, residents: int, clients: int, rounds: int, profile: s
                 f"{ms(loaded, 0.5):6.1f} / {ms(loaded, 0.99):6.1f} ms"
             )
         mean_alone = statistics.fmean(x for s in alone.per_step for x in s) * 1000
-        print(f"  mean step alone {mean_alone:.1f} ms (server CPU/req above is the steadier)")
+        print(
+            f"  mean of all steps alone {mean_alone:.1f} ms (wall; a busy machine's pauses count)"
+        )
 
 
 def start_profile(path: str | None, pid: int) -> subprocess.Popen[bytes] | None:
