@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -79,7 +79,7 @@ def build(env: Env, area_code: str, *, unmasked: bool, lang: str, actor: str) ->
         .order_by(col(Registration.id))
     ).all()
     render = lambda item: env.content.catalog.text(item, lang)  # noqa: E731
-    handlers = _handlers(env, [reg.id for reg in regs if reg.id is not None])
+    handlers = _handlers(env, prefix) if regs else {}
     rows = tuple(_row(env, reg, unmasked, render, handlers.get(reg.id or 0, {})) for reg in regs)
     audit.record(
         env.session,
@@ -94,15 +94,14 @@ def build(env: Env, area_code: str, *, unmasked: bool, lang: str, actor: str) ->
     return Ledger(columns, rows)
 
 
-def _handlers(env: Env, reg_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """Who accepted, last returned and decided each registration (staff usernames), from
-    the review history."""
-    if not reg_ids:
-        return {}
+def _handlers(env: Env, prefix: str) -> dict[int, dict[str, str]]:
+    """Who accepted, last returned and decided each registration of the area (staff
+    usernames), from the review history."""
     names = {f"staff:{s.id}": s.username for s in env.session.exec(select(Staff))}
+    inside = select(Registration.id).where(col(Registration.area_code).startswith(prefix))
     events = env.session.exec(
         select(RegistrationEvent)
-        .where(col(RegistrationEvent.registration_id).in_(list(reg_ids)))
+        .where(col(RegistrationEvent.registration_id).in_(inside))
         .order_by(col(RegistrationEvent.id))
     )
     found: dict[int, dict[str, str]] = {}
