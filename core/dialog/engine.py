@@ -35,6 +35,7 @@ from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 MAX_HISTORY = 20
+FOLDS_KEPT = 4096  # folded option labels with parameters, by their rendered text
 OnReply = Callable[[Session, Reply], None]
 
 # Built once: the hot path runs these on every message.
@@ -147,6 +148,7 @@ class Engine:
         self.clock = clock
         self.words = CommandWords(content.catalog)
         self._labels: dict[tuple[str, str], str] = {}
+        self._folds: dict[str, str] = {}
 
     def handle(self, incoming: Incoming, on_reply: OnReply | None = None) -> Reply:
         """``on_reply(session, reply)`` runs inside the transaction once a new reply exists:
@@ -304,7 +306,15 @@ class Engine:
     def _folded(self, label: Text, lang: str) -> str:
         """An option label as typed words are compared with it (memoised when fixed)."""
         if label.params:
-            return fold(self.content.catalog.text(label, lang))
+            # A job line and the like: rendered once per distinct line by the catalog; its
+            # folding is remembered by the rendered text (NFKC is most of the cost).
+            shown = self.content.catalog.label(label, lang)
+            folded = self._folds.get(shown)
+            if folded is None:
+                if len(self._folds) >= FOLDS_KEPT:
+                    self._folds.clear()
+                folded = self._folds[shown] = fold(shown)
+            return folded
         key = (lang, label.id)
         found = self._labels.get(key)
         if found is None:

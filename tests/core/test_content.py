@@ -11,6 +11,7 @@ import pytest
 from core.content.catalog import Catalog
 from core.content.loader import load_content
 from core.content.yamlfile import ContentError
+from core.dialog.messages import Text, t
 from core.settings import PROJECT_ROOT
 
 CONTENT = PROJECT_ROOT / "content"
@@ -167,3 +168,25 @@ def test_area_names_in_text_are_found_longest_first() -> None:
     sentences += [f"{a} 焊工 {b}" for a, b in zip(names[::7], names[3::11], strict=False)]
     for text in sentences:
         assert tree.find_in_text(text) == scan(text), text
+
+
+def test_option_labels_with_parameters_are_rendered_once_per_line() -> None:
+    """Every resident shown the same job list gets the same lines without formatting again;
+    labels that differ in any parameter (or in a parameter's type) stay apart."""
+    formatted: list[str] = []
+
+    class Counting(Catalog):
+        def _format(self, item: Text, lang: str) -> str:
+            formatted.append(item.id)
+            return super()._format(item, lang)
+
+    catalog = Counting.load(PROJECT_ROOT / "content" / "messages")
+    salary = t("jobs.salary.range", low=3600, high=4000)
+    line = t("jobs.item", title="保安（夜班）", employer="某物业", area="槐荫区", salary=salary)
+    first = catalog.label(line, "zh-CN")
+    again = catalog.label(t(line.id, **line.params), "zh-CN")
+    other = catalog.label(t(line.id, **{**line.params, "area": "历下区"}), "zh-CN")
+    assert first == again and "槐荫区" in first and "历下区" in other
+    assert formatted.count("jobs.item") == 2  # the first line and the other area, not again
+    flag = t("jobs.headcount", n=True)
+    assert catalog.label(flag, "zh-CN") != catalog.label(t("jobs.headcount", n=1), "zh-CN")
