@@ -29,14 +29,16 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
 
 from bench.machine import describe
+from bots.web.server import http_stack, server_config
 from bots.wechat.signing import signature
 
 TOKEN, APP_ID = "benchToken2026", "wx5f3c2a1b0e9d8c7b"
+QUIET = {"log_level": "warning", "access_log": False}
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 TEXT_XML = (
     "<xml><ToUserName><![CDATA[gh_3a9f7c1e2b4d]]></ToUserName>"
     "<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{now}</CreateTime>"
-    "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[菜单]]></Content>"
+    "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
     "<MsgId>{msg_id}</MsgId></xml>"
 )
 
@@ -123,7 +125,7 @@ def serve_jobbot(url: str, schema: str | None, port: int, var_dir: str) -> None:
     )
     runtime = build_runtime(settings, db=Database(url, schema=schema))
     app = create_app(settings, runtime=runtime)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.Server(server_config(app, "127.0.0.1", port, **QUIET)).run()
 
 
 def serve_bare(port: int) -> None:
@@ -136,7 +138,7 @@ def serve_bare(port: int) -> None:
         await request.body()
         return Response("success", media_type="text/plain")
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.Server(server_config(app, "127.0.0.1", port, **QUIET)).run()
 
 
 def pinned(cpu: int | None, target: Callable[..., None], *args: object) -> None:
@@ -201,10 +203,14 @@ class Connection:
 
 
 def signed_message(n: int, run_id: str) -> tuple[str, bytes]:
+    return signed_text(f"oBench{run_id}{n % 997:05d}", "菜单", f"{run_id}{n:07d}")
+
+
+def signed_text(openid: str, text: str, msg_id: str) -> tuple[str, bytes]:
+    """A signed WeChat text message as WeChat's servers post it: (target, body)."""
     now, nonce = str(int(time.time())), secrets.token_hex(4)
     query = urlencode({"signature": signature(TOKEN, now, nonce), "timestamp": now, "nonce": nonce})
-    openid = f"oBench{run_id}{n % 997:05d}".ljust(28, "x")
-    body = TEXT_XML.format(openid=openid, now=now, msg_id=f"{run_id}{n:07d}")
+    body = TEXT_XML.format(openid=openid.ljust(28, "x"), now=now, text=text, msg_id=msg_id)
     return f"/wechat?{query}", body.encode()
 
 
@@ -232,7 +238,11 @@ async def load(port: int, clients: int, total: int, run_id: str) -> Result:
 
 
 def machine() -> str:
-    return f"machine: {describe()}; SQLite {sqlite3.sqlite_version}"
+    stack = http_stack()
+    return (
+        f"machine: {describe()}; SQLite {sqlite3.sqlite_version}; "
+        f"uvicorn {stack['http']} + {stack['loop']} for every server"
+    )
 
 
 @contextmanager

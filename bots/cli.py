@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bots.cli_support import err, out, runtime, settings
+from bots.cli_support import err, one_area, out, runtime, settings
 from bots.ledger_cli import ledger_app
 from bots.openings_cli import openings_app
 from bots.telegram.cli import telegram_app
@@ -50,6 +50,7 @@ def serve(
     import uvicorn
 
     from bots.web.app import create_app
+    from bots.web.server import server_config
     from core.logging_setup import configure_logging
 
     cfg = settings()
@@ -57,13 +58,10 @@ def serve(
     if cpu is not None:
         _pin(cpu)
     application = create_app(cfg, runtime=runtime(), with_worker=worker)
-    uvicorn.run(
-        application,
-        host=host or cfg.host,
-        port=port or cfg.port,
-        log_config=None,
-        proxy_headers=True,
+    config = server_config(
+        application, host or cfg.host, port or cfg.port, log_config=None, proxy_headers=True
     )
+    uvicorn.Server(config).run()
 
 
 def _pin(cpu: int) -> None:
@@ -151,7 +149,13 @@ def staff_add(
     username: Annotated[str, typer.Option(help="Login handle, e.g. lixia-wang")],
     name: Annotated[str, typer.Option(help="Full name (stored encrypted)")],
     role: Annotated[str, typer.Option(help="community, street or admin")],
-    area: Annotated[str, typer.Option(help="12-digit area code the person serves")],
+    area: Annotated[
+        str,
+        typer.Option(
+            help="The area served: its name as the bot shows it (历山路社区), optionally after "
+            "its street or district (历下区解放路街道历山路社区), or its 12-digit code"
+        ),
+    ],
 ) -> None:
     """Create a staff account for one area."""
     from core.people.staff import Role, StaffError, add_staff
@@ -162,21 +166,24 @@ def staff_add(
     except ValueError:
         err.print(f"[red]Unknown role {role!r}:[/] use community, street or admin.")
         raise typer.Exit(2) from None
-    found = rt.content.areas.get(area)
     expected = {"community": "community", "street": "street"}.get(chosen.value)
-    if found is None or (expected and found.level != expected):
-        kind = expected or "known"
-        err.print(f"[red]Area {area!r} is not a {kind} area in content/areas.yaml.[/]")
-        raise typer.Exit(2)
+    found = one_area(rt.content.areas, area, expected)
     try:
         with rt.db.transaction() as session:
             add_staff(
-                session, vault=rt.vault, username=username, name=name, role=chosen, area_code=area
+                session,
+                vault=rt.vault,
+                username=username,
+                name=name,
+                role=chosen,
+                area_code=found.code,
             )
     except StaffError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
-    out.print(f"Added {username} ({chosen.value}, {rt.content.areas.full_name(area)}).")
+    out.print(
+        f"Added {username} ({chosen.value}, {rt.content.areas.full_name(found.code)} {found.code})."
+    )
 
 
 @staff_app.command("link-code")
@@ -292,7 +299,10 @@ def staff_list() -> None:
     from core.storage.models import Conversation, Staff
 
     rt = runtime()
-    table = Table("username", "name", "role", "area", "linked chats", "active")
+    # Folded rather than cut with "…" on a narrow terminal: every handle and area stays whole.
+    table = Table()
+    for header in ("username", "name", "role", "area", "area code", "linked chats", "active"):
+        table.add_column(header, overflow="fold")
     with rt.db.transaction() as session:
         for staff in session.exec(select(Staff).order_by(Staff.username)):
             links = session.exec(select(Conversation).where(Conversation.staff_id == staff.id))
@@ -301,7 +311,8 @@ def staff_list() -> None:
                 staff.username,
                 mask_name(rt.vault.decrypt(staff.name_enc)),
                 staff.role,
-                area.name if area else staff.area_code,
+                area.name if area else "?",
+                staff.area_code,
                 str(len(list(links))),
                 "yes" if staff.active else "no",
             )

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from bots.cli_support import err, out
 
 ledger_app = typer.Typer(no_args_is_help=True, help="Ledgers (台账) as XLSX or CSV.")
-out = Console()
-err = Console(stderr=True)
 
 
 def _refuse(message: str) -> None:
@@ -30,7 +29,10 @@ def _check(out_file: Path, lang: str) -> None:
 
 @ledger_app.command("registrations")
 def registrations(
-    area: Annotated[str, typer.Option(help="Area code (12 digits); everything inside it")],
+    area: Annotated[
+        str,
+        typer.Option(help="Area name as the bot shows it, or its 12-digit code; all inside it"),
+    ],
     out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx or FILE.csv")],
     unmasked: Annotated[
         bool, typer.Option("--unmasked", help="Full names, ID and phone numbers (audited)")
@@ -38,15 +40,14 @@ def registrations(
     lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
 ) -> None:
     """Write the registration ledger of an area."""
-    from bots.cli_support import runtime
+    from bots.cli_support import one_area, runtime
     from core.registration.ledger import build, write
     from core.registration.workflow import Env
     from core.timeutil import utcnow
 
     _check(out_file, lang)
     rt = runtime()
-    if rt.content.areas.get(area) is None:
-        _refuse(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+    area = one_area(rt.content.areas, area, None).code
     actor = f"cli:{getpass.getuser()}"[:64]
     with rt.db.transaction() as session:
         env = Env(session, rt.content, rt.vault, utcnow())

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 
+from bots.cli_support import err, out
+
 openings_app = typer.Typer(no_args_is_help=True, help="Openings (招聘信息): import.")
-out = Console()
-err = Console(stderr=True)
 
 
 def _with_progress(

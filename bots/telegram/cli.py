@@ -7,8 +7,8 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
+from bots.cli_support import err, out
 from core.settings import TelegramSettings
 
 if TYPE_CHECKING:
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from core.content.catalog import Catalog
 
 telegram_app = typer.Typer(no_args_is_help=True, help="Telegram: webhook, command menu, polling.")
-out = Console()
-err = Console(stderr=True)
 T = TypeVar("T")
 DropPending = Annotated[
     bool, typer.Option("--drop-pending-updates", help="Discard updates Telegram is still holding")

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
@@ -121,11 +122,18 @@ def runtime_of(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
-def authenticated(request: Request, runtime: RuntimeDep) -> StaffView:
+# Declared as a security scheme so /docs offers "Authorize"; the check stays ours (401 below).
+bearer = HTTPBearer(auto_error=False, description="`jobbot staff token USERNAME`")
+
+
+def authenticated(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> StaffView:
     """The staff member holding the bearer token; 401 for anything else."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = credentials.credentials.strip() if credentials is not None else ""
     with runtime.db.transaction() as session:
-        staff = staff_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
+        staff = staff_for_token(session, token) if token else None
     if staff is None:
         raise HTTPException(401, "a valid staff token is required", {"WWW-Authenticate": "Bearer"})
     return staff

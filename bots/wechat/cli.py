@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 
+from bots.cli_support import err, out
 from core.content.yamlfile import ContentError
 from core.settings import ConfigurationError, Settings, get_settings
 
 wechat_app = typer.Typer(no_args_is_help=True, help="WeChat official account.")
 menu_app = typer.Typer(no_args_is_help=True, help="The custom menu from content/wechat.yaml.")
 wechat_app.add_typer(menu_app, name="menu")
-out = Console()
-err = Console(stderr=True)
 
 
 def _menu_json(cfg: Settings) -> dict[str, object]:

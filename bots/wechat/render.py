@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import time
 
-from wechatpy.replies import TextReply
-
 from core.content.catalog import Catalog
 from core.dialog.messages import Reply, t
 from core.dialog.plaintext import render_plain
@@ -72,9 +70,20 @@ def cdata_safe(text: str) -> str:
     return _NOT_XML.sub("", text).replace("]]>", "]]]]><![CDATA[>")
 
 
-def passive_xml(*, account: str, openid: str, content: str) -> str:
-    """The passive text reply WeChat expects in the HTTP response."""
-    reply = TextReply(
-        source=account, target=openid, content=cdata_safe(content), time=int(time.time())
+_PASSIVE = (
+    "<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{content}]]></Content>\n"
+    "<FromUserName><![CDATA[{account}]]></FromUserName>\n"
+    "<ToUserName><![CDATA[{openid}]]></ToUserName>\n<CreateTime>{time}</CreateTime>\n</xml>"
+)
+
+
+def passive_xml(*, account: str, openid: str, content: str, now: int | None = None) -> str:
+    """The passive text reply WeChat expects in the HTTP response: what wechatpy's
+    ``TextReply.render`` writes (a test compares them), filled in directly, since every
+    message pays for it and the object model cost a twentieth of a message's CPU."""
+    return _PASSIVE.format(
+        content=cdata_safe(content),
+        account=cdata_safe(account),
+        openid=cdata_safe(openid),
+        time=int(time.time()) if now is None else now,
     )
-    return str(reply.render())

@@ -31,6 +31,9 @@ class AreaTree:
     areas: dict[str, Area]
     roots: tuple[str, ...]
     _by_name: dict[str, list[str]] = field(default_factory=dict)
+    _longest_first: list[str] = field(default_factory=list)  # names of 2+ characters
+    _by_first: dict[str, list[str]] = field(default_factory=dict)  # first character → names
+    _rank: dict[str, int] = field(default_factory=dict)  # place in _longest_first
 
     @classmethod
     def load(cls, path: Path) -> AreaTree:
@@ -46,6 +49,14 @@ class AreaTree:
         for area in areas.values():
             for name in {area.name, area.short}:
                 tree._by_name.setdefault(name, []).append(area.code)
+        # Sorted once, and filed by first character: every search looks for area names
+        # in what the resident typed, and most names cannot be there.
+        tree._longest_first = sorted(
+            (n for n in tree._by_name if len(n) >= 2), key=len, reverse=True
+        )
+        for rank, name in enumerate(tree._longest_first):
+            tree._by_first.setdefault(name[0], []).append(name)
+            tree._rank[name] = rank
         return tree
 
     def get(self, code: str) -> Area | None:
@@ -72,6 +83,46 @@ class AreaTree:
     def by_name(self, name: str) -> list[Area]:
         return [self.areas[c] for c in self._by_name.get(name, [])]
 
+    def lookup(self, text: str, level: str | None = None) -> list[Area]:
+        """Areas ``text`` names, as staff would type them: a 12-digit code, a name as the bot
+        shows it (历山路社区 or 解放桥社区居民委员会), possibly after where it lies (历下区
+        解放路街道历山路社区). Several when the name is in several places (市中区)."""
+        wanted = "".join(text.split())
+        if not wanted:
+            return []
+        fits = [a for a in self.areas.values() if level is None or a.level == level]
+        if wanted in self.areas:
+            return [a for a in fits if a.code == wanted]
+        return [a for a in fits if self._names(a, wanted)]
+
+    def similar(self, text: str, level: str | None = None) -> list[Area]:
+        """Areas whose name contains ``text``: what to offer when it names none."""
+        wanted = "".join(text.split())
+        return [
+            a
+            for a in self.areas.values()
+            if wanted
+            and (level is None or a.level == level)
+            and (wanted in a.name or wanted in a.short)
+        ]
+
+    def _names(self, area: Area, text: str) -> bool:
+        """``text`` is the area's name or short name, after any of its ancestors' names in
+        order (each by name or short name, each optional)."""
+        above = list(self.ancestors(area.code))[:0:-1]  # city first, the area itself left out
+        for own in {area.name, area.short}:
+            if not text.endswith(own):
+                continue
+            rest = text[: len(text) - len(own)]
+            for ancestor in above:
+                for name in (ancestor.name, ancestor.short):
+                    if rest.startswith(name):
+                        rest = rest[len(name) :]
+                        break
+            if not rest:
+                return True
+        return False
+
     def names(self) -> list[str]:
         return list(self._by_name)
 
@@ -79,8 +130,9 @@ class AreaTree:
         """Area codes named in ``text`` (longest names first) and the text without them."""
         found: list[str] = []
         rest = text
-        for name in sorted(self._by_name, key=len, reverse=True):
-            if len(name) >= 2 and name in rest:
+        possible = {n for ch in set(text) for n in self._by_first.get(ch, ())}
+        for name in sorted(possible, key=self._rank.__getitem__):
+            if name in rest:
                 codes = self._by_name[name]
                 found.extend(c for c in codes if c not in found)
                 rest = rest.replace(name, " ")

@@ -53,6 +53,9 @@ class Rendered:
     links: tuple[tuple[str, str], ...]
 
 
+LABELS_KEPT = 4096  # remembered option labels with parameters (cleared when full)
+
+
 class Catalog:
     """Looks texts up by id and language; every id exists in every language."""
 
@@ -60,6 +63,7 @@ class Catalog:
         self._texts = texts
         # Texts without parameters, rendered once: menus render the same labels per message.
         self._plain: dict[tuple[str, str], str] = {}
+        self._labels: dict[tuple[str, tuple[Any, ...]], str] = {}
 
     @classmethod
     def load(cls, directory: Path) -> Catalog:
@@ -105,6 +109,24 @@ class Catalog:
             return found
         return self._format(item, lang)
 
+    def label(self, item: Text, lang: str) -> str:
+        """An option's label. Labels with parameters (a job line: title, employer, area,
+        pay) are remembered too: every resident shown the same list renders the same lines,
+        and the engine renders them once more to match typed labels. A conversation stores
+        its last option labels anyway, so keeping them here exposes nothing new."""
+        if not item.params:
+            return self.text(item, lang)
+        key = _label_key(item)
+        if key is None:
+            return self._format(item, lang)
+        found = self._labels.get((lang, key))
+        if found is None:
+            found = self._format(item, lang)
+            if len(self._labels) >= LABELS_KEPT:
+                self._labels.clear()
+            self._labels[lang, key] = found
+        return found
+
     def fill(self, text_id: str, lang: str, **params: str | int) -> str:
         """``text(t(text_id, **params))`` for plain parameters, without building a ``Text``
         (renderers call it for every option line of every reply)."""
@@ -131,7 +153,7 @@ class Catalog:
 
     def render(self, message: Outgoing, lang: str) -> Rendered:
         options = tuple(
-            RenderedOption(o.id, i, self.text(o.label, lang))
+            RenderedOption(o.id, i, self.label(o.label, lang))
             for i, o in enumerate(message.options, start=1)
         )
         links = tuple((k.url, self.text(k.label, lang)) for k in message.links)
@@ -153,3 +175,20 @@ def _compare(
         got = _check_template(docs[key], key, other[key])
         if want != got:
             raise docs[key].error(key, f"placeholders {sorted(got)} differ from {sorted(want)}")
+
+
+def _label_key(item: Text) -> tuple[Any, ...] | None:
+    """``item`` as a dict key: its id and parameters, nested texts included; None when a
+    parameter is anything but text, a whole number or a text id (``True`` is not ``1``)."""
+    parts: list[Any] = [item.id]
+    for name, value in item.params.items():
+        if isinstance(value, Text):
+            nested = _label_key(value)
+            if nested is None:
+                return None
+            parts.append((name, nested))
+        elif type(value) in (str, int):
+            parts.append((name, value))
+        else:
+            return None
+    return tuple(parts)

@@ -7,13 +7,13 @@ record together. A crash anywhere leaves all of it or none of it.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -28,12 +28,13 @@ from core.dialog.messages import Incoming, Outgoing, Reply, Text, t
 from core.people import audit
 from core.people.personal import Vault
 from core.people.staff import view
-from core.storage.db import Database
+from core.storage.db import Database, json_text
 from core.storage.models import Conversation, InboundMessage, Staff
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 MAX_HISTORY = 20
+FOLDS_KEPT = 4096  # folded option labels with parameters, by their rendered text
 OnReply = Callable[[Session, Reply], None]
 OnLocked = Callable[[], None]
 
@@ -65,6 +66,7 @@ class Engine:
         self.clock = clock
         self.words = CommandWords(content.catalog)
         self._labels: dict[tuple[str, str], str] = {}
+        self._folds: dict[str, str] = {}
 
     def handle(
         self,
@@ -135,12 +137,12 @@ class Engine:
 
     def _seal(self, reply: Reply) -> dict[str, str]:
         """The stored reply, encrypted: a staff member's unmasked view may be in it."""
-        return {"sealed": self.vault.encrypt(json.dumps(reply.to_json(), ensure_ascii=False))}
+        return {"sealed": self.vault.encrypt(json_text(reply.to_json()))}
 
     def _unseal(self, stored: Mapping[str, Any]) -> Mapping[str, Any]:
         if "sealed" not in stored:
             return stored
-        loaded: Mapping[str, Any] = json.loads(self.vault.decrypt(stored["sealed"]))
+        loaded: Mapping[str, Any] = orjson.loads(self.vault.decrypt(stored["sealed"]))
         return loaded
 
     def _step(
@@ -226,7 +228,15 @@ class Engine:
     def _folded(self, label: Text, lang: str) -> str:
         """An option label as typed words are compared with it (memoised when fixed)."""
         if label.params:
-            return fold(self.content.catalog.text(label, lang))
+            # A job line and the like: rendered once per distinct line by the catalog; its
+            # folding is remembered by the rendered text (NFKC is most of the cost).
+            shown = self.content.catalog.label(label, lang)
+            folded = self._folds.get(shown)
+            if folded is None:
+                if len(self._folds) >= FOLDS_KEPT:
+                    self._folds.clear()
+                folded = self._folds[shown] = fold(shown)
+            return folded
         key = (lang, label.id)
         found = self._labels.get(key)
         if found is None:

@@ -3,7 +3,9 @@
 Each process keeps its own index (a cache that is safe to lose). It checks the version in
 the database at most once per ``check_every`` seconds and rebuilds in a background thread,
 serving the previous index meanwhile, so an import by another process shows up within a
-few seconds without slowing anyone's request.
+few seconds without slowing anyone's request. The live openings themselves are kept beside
+the index, so a result list or an opening's details is shown without a query: the list
+already comes from this snapshot, and its details are as fresh as the list.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from core.matching.search import OpeningDoc, SearchIndex
+from core.content.areas import AreaTree
+from core.matching.search import OpeningDoc, SearchIndex, SearchResult
 from core.matching.vocabulary import Vocabulary, load_vocabulary
 from core.openings.models import Opening
 from core.openings.store import current_version
@@ -26,6 +29,7 @@ from core.storage.db import Database
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+RESULTS_KEPT = 1024  # remembered searches (a result page is a few hundred bytes)
 
 
 @lru_cache(maxsize=4)
@@ -64,6 +68,9 @@ class Catalogue:
             clock,
         )
         self._index: SearchIndex | None = None
+        self._openings: dict[str, Opening] = {}
+        self._results: dict[tuple[object, ...], SearchResult] = {}
+        self._results_of: SearchIndex | None = None
         self._version = -1
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -80,6 +87,32 @@ class Catalogue:
         if time.monotonic() - self._checked >= self.check_every:
             self._maybe_refresh()
         return self._index
+
+    def opening(self, ref: str) -> Opening | None:
+        """The opening as of the index in use (None when it is not live there); callers
+        must not change it."""
+        self.index()
+        return self._openings.get(ref)
+
+    def search(
+        self, query: str, *, areas: AreaTree, limit: int, offset: int, now: datetime
+    ) -> SearchResult:
+        """The index's search, remembered for the index in use and the current minute:
+        返回 and 下一页 repeat a resident's query, and residents repeat each other's (保安,
+        保洁, 司机). ``now`` counts to the minute, so an opening may be listed for up to a
+        minute after it expired; opening it checks the exact time."""
+        index = self.index()
+        minute = now.replace(second=0, microsecond=0)
+        if self._results_of is not index:
+            self._results, self._results_of = {}, index
+        key = (query, limit, offset, minute, id(areas))
+        found = self._results.get(key)
+        if found is None:
+            found = index.search(query, areas=areas, limit=limit, offset=offset, now=minute)
+            if len(self._results) >= RESULTS_KEPT:
+                self._results.pop(next(iter(self._results)), None)  # the oldest
+            self._results[key] = found
+        return found
 
     def refresh_now(self) -> None:
         """Rebuilds synchronously (after an import in this process, and in tests)."""
@@ -109,6 +142,8 @@ class Catalogue:
         with self.db.reading() as session:
             version = current_version(session)
             rows = session.exec(select(Opening)).all()
-            docs = [doc(o) for o in rows if o.expires_at is None or o.expires_at > now]
-        self._index = SearchIndex.build(docs, vocabulary_for(self.content_dir))
+            live = [o for o in rows if o.expires_at is None or o.expires_at > now]
+            session.expunge_all()  # plain objects from here on, shared by every request
+        index = SearchIndex.build([doc(o) for o in live], vocabulary_for(self.content_dir))
+        self._index, self._openings = index, {o.ref: o for o in live}
         self._version, self._checked = version, time.monotonic()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 from sqlmodel import col, select
+from typer.testing import Result
 
 from bots.cli import app
 from bots.console.chat import ConsoleSession
@@ -233,3 +234,56 @@ def test_transcript_of_a_resident_and_staff_shows_notices_and_the_draft_survivin
     if os.environ.get("WRITE_TRANSCRIPTS"):
         expected.write_text(got, encoding="utf-8")
     assert got == expected.read_text(encoding="utf-8")
+
+
+def _add(username: str, role: str, area: str) -> Result:
+    return runner.invoke(
+        app,
+        ["staff", "add", "--username", username, "--name", "王丽", "--role", role, "--area", area],
+    )
+
+
+def test_staff_add_takes_an_area_name_as_the_bot_shows_it(cli_env: Path) -> None:
+    _ok("db", "upgrade")
+    assert _add("lsl", "community", "历山路社区").exit_code == 0
+    assert _add("jfq", "community", "解放桥社区居民委员会").exit_code == 0
+    assert _add("qualified", "community", "历下区解放路街道历山路社区").exit_code == 0
+    assert _add("zz", "admin", "枣庄市市中区").exit_code == 0
+    rows = {line.split()[1]: line for line in _ok("staff", "list").splitlines() if "│" in line}
+    assert "370102001003" in rows["lsl"] and "370102001003" in rows["qualified"]
+    assert "370102001002" in rows["jfq"] and "370402000000" in rows["zz"]
+
+
+def test_staff_add_lists_candidates_for_a_name_that_is_not_one_area(cli_env: Path) -> None:
+    _ok("db", "upgrade")
+    partial = _add("x1", "community", "历山")
+    ambiguous = _add("x2", "admin", "市中区")
+    unknown = _add("x3", "community", "火星社区")
+    street_for_community = _add("x4", "community", "解放路街道")
+    assert partial.exit_code == 2 and "370102001003" in partial.output
+    assert "370102002009" in partial.output  # 历山名郡社区 too: the operator picks
+    assert ambiguous.exit_code == 2 and "济南市市中区" in ambiguous.output
+    assert "枣庄市市中区" in ambiguous.output
+    assert unknown.exit_code == 2 and street_for_community.exit_code == 2
+    assert "x1" not in _ok("staff", "list")
+
+
+def test_staff_list_shows_every_column_whole_when_piped(cli_env: Path) -> None:
+    _ok("db", "upgrade")
+    assert _add("community-worker-with-a-long-handle", "community", "解放桥社区").exit_code == 0
+    listing = _ok("staff", "list")
+    assert "community-worker-with-a-long-handle" in listing and "…" not in listing
+    assert "解放桥社区居民委员会" in listing and "linked chats" in listing
+
+
+def test_piped_messages_are_not_wrapped(cli_env: Path) -> None:
+    result = runner.invoke(app, ["chat", "--script", "/dev/null"])
+    line = next(x for x in result.output.splitlines() if "Cannot start" in x)
+    assert "jobbot db upgrade" in line
+
+
+def test_help_shows_flags_as_flags(cli_env: Path) -> None:
+    lines = _ok("serve", "--help").splitlines()
+    for flag in ("--help", "--no-worker"):
+        line = next(x for x in lines if flag in x)
+        assert "bool" not in line.lower(), line

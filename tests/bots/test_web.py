@@ -49,3 +49,42 @@ def test_malformed_requests_get_4xx(settings: Settings, runtime: Runtime) -> Non
         assert c.post("/healthz").status_code == 405
         bad_length = c.post("/healthz", headers={"content-length": "abc"}, content=b"")
         assert bad_length.status_code in (400, 405)
+
+
+def test_serve_runs_on_the_fast_http_stack() -> None:
+    """uvicorn[standard] is a dependency: `jobbot serve` parses with httptools on uvloop."""
+    from fastapi import FastAPI
+
+    from bots.web.server import server_config
+
+    config = server_config(FastAPI(), "127.0.0.1", 0)
+    config.load()
+    assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+    assert config.loop == "uvloop"
+
+
+def test_root_says_what_the_server_is_and_links_the_docs(
+    settings: Settings, runtime: Runtime
+) -> None:
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        chinese = client.get("/")
+        english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,zh;q=0.5"})
+        wrong_method = client.post("/", content=b"x")
+    assert chinese.status_code == 200 and chinese.headers["content-type"].startswith("text/html")
+    assert "微信公众号" in chinese.text and 'href="/docs"' in chinese.text
+    assert "WeChat official account" in english.text and 'href="/healthz"' in english.text
+    assert wrong_method.status_code == 405
+
+
+def test_docs_page_works_without_a_cdn(settings: Settings, runtime: Runtime) -> None:
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        page = client.get("/docs")
+        script = client.get("/docs/assets/swagger-ui-bundle.js")
+        schema = client.get("/openapi.json").json()
+        escape = client.get("/docs/assets/..%2F..%2Fcore.py")
+    assert page.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert "/api/staff/registrations" in schema["paths"] and "/api/openings" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert escape.status_code == 404

@@ -11,6 +11,7 @@ import pytest
 from core.content.catalog import Catalog
 from core.content.loader import load_content
 from core.content.yamlfile import ContentError
+from core.dialog.messages import Text, t
 from core.settings import PROJECT_ROOT
 
 CONTENT = PROJECT_ROOT / "content"
@@ -145,3 +146,47 @@ def test_texts_without_parameters_render_the_same_every_time() -> None:
         assert catalog.text(t("a"), "en") == "{x} A"
         assert catalog.text(t("b", n=1), "en") == "1 B"
         assert catalog.text(t("b", n=2), "en") == "2 B"
+
+
+def test_area_names_in_text_are_found_longest_first() -> None:
+    """find_in_text looks only at names that can be there; it finds what a full scan finds."""
+    from core.content.areas import AreaTree
+
+    tree = AreaTree.load(PROJECT_ROOT / "content" / "areas.yaml")
+    names = sorted((n for n in tree.names() if len(n) >= 2), key=len, reverse=True)
+
+    def scan(text: str) -> tuple[list[str], str]:
+        found: list[str] = []
+        rest = text
+        for name in names:
+            if name in rest:
+                found.extend(c for c in (a.code for a in tree.by_name(name)) if c not in found)
+                rest = rest.replace(name, " ")
+        return found, " ".join(rest.split())
+
+    sentences = ["保安 历下", "济南市历下区解放路街道历山路社区 保洁", "市中区司机", "青岛黄岛电工"]
+    sentences += [f"{a} 焊工 {b}" for a, b in zip(names[::7], names[3::11], strict=False)]
+    for text in sentences:
+        assert tree.find_in_text(text) == scan(text), text
+
+
+def test_option_labels_with_parameters_are_rendered_once_per_line() -> None:
+    """Every resident shown the same job list gets the same lines without formatting again;
+    labels that differ in any parameter (or in a parameter's type) stay apart."""
+    formatted: list[str] = []
+
+    class Counting(Catalog):
+        def _format(self, item: Text, lang: str) -> str:
+            formatted.append(item.id)
+            return super()._format(item, lang)
+
+    catalog = Counting.load(PROJECT_ROOT / "content" / "messages")
+    salary = t("jobs.salary.range", low=3600, high=4000)
+    line = t("jobs.item", title="保安（夜班）", employer="某物业", area="槐荫区", salary=salary)
+    first = catalog.label(line, "zh-CN")
+    again = catalog.label(t(line.id, **line.params), "zh-CN")
+    other = catalog.label(t(line.id, **{**line.params, "area": "历下区"}), "zh-CN")
+    assert first == again and "槐荫区" in first and "历下区" in other
+    assert formatted.count("jobs.item") == 2  # the first line and the other area, not again
+    flag = t("jobs.headcount", n=True)
+    assert catalog.label(flag, "zh-CN") != catalog.label(t("jobs.headcount", n=1), "zh-CN")

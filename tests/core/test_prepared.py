@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -132,3 +133,22 @@ def test_orm_errors_do_not_carry_the_parameters_either(db: Database) -> None:
     with pytest.raises(sa.exc.IntegrityError) as raised:
         add()
     assert "parameters hidden" in str(raised.value)
+
+
+def test_json_columns_store_what_json_dumps_would(db: Database) -> None:
+    """The fast JSON codec keeps json.dumps' meaning: non-string keys become strings."""
+    probe = sa.Table(
+        "json_probe",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("value", sa.JSON),
+    )
+    probe.create(db.engine)
+    try:
+        value = {"保安": [1, 2.5, None, True], 3: {"note": "全角，标点。"}}
+        with db.engine.begin() as conn:
+            conn.execute(probe.insert().values(id=1, value=value))
+            stored = conn.execute(sa.select(probe.c.value)).scalar_one()
+        assert stored == json.loads(json.dumps(value))
+    finally:
+        probe.drop(db.engine)

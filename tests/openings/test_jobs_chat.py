@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
+from core.matching.search import SearchIndex, SearchResult
 from core.openings.importing import import_openings
 from core.openings.rows import read_rows
 from core.openings.store import ImportReport
@@ -175,3 +179,56 @@ def test_extra_words_rank_the_openings_that_carry_them(
     talk = Talk(runtime)
     text = talk.say("找工作 保安 包吃住")[-1]
     assert "回复 1  急招保安 包吃住" in text
+
+
+def test_results_and_details_are_shown_without_querying_openings(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    """The list comes from the catalogue's snapshot; so do the openings it shows."""
+    talk = Talk(runtime)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(runtime.db.engine, "before_cursor_execute", seen)
+    try:
+        talk.say("找工作 保安")
+        assert "0531-00000000" in talk.say("1")[0]
+        talk.send(choice="j:list")
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", seen)
+    assert talk.ids() == ["jobs.results"]
+    assert not [s for s in statements if "FROM opening" in s]
+
+
+def test_details_follow_a_reimport_once_the_index_is_rebuilt(
+    runtime: Runtime, imported: ImportReport, write_csv: Callable[..., Path]
+) -> None:
+    talk = Talk(runtime)
+    talk.say("找工作 保安 历下")
+    changed = [[*ROWS[0][:8], "0531-99999999", *ROWS[0][9:]], *ROWS[1:]]
+    import_openings(runtime.db, runtime.content, read_rows(write_csv(changed)), now=NOW)
+    runtime.catalogue.refresh_now()
+    assert "0531-99999999" in talk.say("1")[0]
+
+
+def test_back_to_the_list_reuses_the_search(
+    runtime: Runtime, imported: ImportReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """返回 and a second resident's identical query are answered from the remembered result."""
+    searches: list[str] = []
+    original = SearchIndex.search
+
+    def counted(self: SearchIndex, query: str, **kw: Any) -> SearchResult:
+        searches.append(query)
+        return original(self, query, **kw)
+
+    monkeypatch.setattr(SearchIndex, "search", counted)
+    talk = Talk(runtime)
+    first = talk.say("找工作 保安")[0]
+    talk.say("1")
+    talk.send(choice="j:list")
+    again = Talk(runtime, user="someone-else").say("找工作 保安")[0]
+    assert talk.ids() == ["jobs.results"] and again == first
+    assert searches == ["保安"]

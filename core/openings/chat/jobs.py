@@ -17,8 +17,6 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import col, select
-
 from core.content.areas import AreaTree
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
@@ -84,7 +82,7 @@ class JobsFlow:
         if state.step == Step.ASK:
             return (Outgoing(t("jobs.ask"), (Option(MATCHES, t("jobs.my_matches")),)),)
         if state.step == Step.DETAIL:
-            opening = _by_ref(ctx, str(state.data.get("ref", "")))
+            opening = self._by_ref(ctx, str(state.data.get("ref", "")))
             if opening is not None:
                 return (_detail(opening),)
         return self._again(ctx, state.data, int(state.data.get("page", 0))).replies
@@ -111,7 +109,7 @@ class JobsFlow:
         if not refs:
             return Transition(State(self.name, Step.ASK, {}), (Outgoing(t("jobs.matches_none")),))
         page = min(page, (len(refs) - 1) // PAGE)
-        openings = _by_refs(ctx, refs[page * PAGE : (page + 1) * PAGE])
+        openings = self._by_refs(refs[page * PAGE : (page + 1) * PAGE])
         shown = [openings[r] for r in refs[page * PAGE : (page + 1) * PAGE] if r in openings]
         data = {"mine": True, "page": page, "refs": [o.ref for o in shown]}
         header = t(
@@ -127,14 +125,14 @@ class JobsFlow:
         if has_personal(query):  # an ID or phone number is no job: not kept, not repeated
             return Transition(State(self.name, Step.ASK, {}), (Outgoing(t("jobs.personal")),))
         query = " ".join(query.split())[:MAX_QUERY]
-        result = self.catalogue.index().search(
+        result = self.catalogue.search(
             query, areas=ctx.content.areas, limit=PAGE, offset=page * PAGE, now=ctx.now
         )
         notes = _area_notes(ctx.content.areas, query, result)
         if not result.hits:
             return _nothing(self.name, query, result, page, notes)
         refs = [hit.ref for hit in result.hits]
-        openings = _by_refs(ctx, refs)
+        openings = self._by_refs(refs)
         shown = [openings[r] for r in refs if r in openings]
         data = {"q": query, "page": page, "refs": [o.ref for o in shown]}
         return Transition(
@@ -151,12 +149,23 @@ class JobsFlow:
 
     def _open(self, ctx: Ctx, state: State, index: int) -> Transition:
         refs = list(state.data.get("refs", []))
-        opening = _by_ref(ctx, refs[index - 1]) if 1 <= index <= len(refs) else None
+        opening = self._by_ref(ctx, refs[index - 1]) if 1 <= index <= len(refs) else None
         if opening is None:
             return Transition(state, (Outgoing(t("jobs.gone")), *self.prompt(ctx, state)))
         return Transition(
             State(self.name, Step.DETAIL, {**state.data, "ref": opening.ref}), (_detail(opening),)
         )
+
+    def _by_refs(self, refs: Sequence[str]) -> dict[str, Opening]:
+        """From the catalogue's snapshot, the one the refs came from: no query per list."""
+        found = {ref: self.catalogue.opening(ref) for ref in refs}
+        return {ref: o for ref, o in found.items() if o is not None}
+
+    def _by_ref(self, ctx: Ctx, ref: str) -> Opening | None:
+        opening = self.catalogue.opening(ref)
+        if opening is None or (opening.expires_at is not None and opening.expires_at <= ctx.now):
+            return None
+        return opening
 
 
 def _listing(query: str, result: SearchResult, page: int, shown: Sequence[Opening]) -> Outgoing:
@@ -225,15 +234,3 @@ def _detail(opening: Opening) -> Outgoing:
         present.detail(opening),
         (Option("j:list", t("jobs.back_to_list")), Option("j:new", t("jobs.new_search"))),
     )
-
-
-def _by_refs(ctx: Ctx, refs: Sequence[str]) -> dict[str, Opening]:
-    rows = ctx.session.exec(select(Opening).where(col(Opening.ref).in_(list(refs))))
-    return {o.ref: o for o in rows}
-
-
-def _by_ref(ctx: Ctx, ref: str) -> Opening | None:
-    opening = ctx.session.exec(select(Opening).where(Opening.ref == ref)).first()
-    if opening is None or (opening.expires_at is not None and opening.expires_at <= ctx.now):
-        return None
-    return opening

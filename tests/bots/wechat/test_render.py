@@ -48,6 +48,15 @@ def test_reply_text_never_breaks_out_of_the_xml(content: str) -> None:
     assert fields["Content"] == content.replace("\x07", "")
 
 
+def test_passive_reply_is_what_wechatpy_would_write() -> None:
+    from wechatpy.replies import TextReply
+
+    content = "“保安”找到 24 个岗位：\n回复 1  保安（夜班）｜槐荫区"
+    ours = passive_xml(account=ACCOUNT, openid=OPENID, content=content, now=1796175656)
+    theirs = TextReply(source=ACCOUNT, target=OPENID, content=content, time=1796175656)
+    assert ours == str(theirs.render())
+
+
 class LongEngine:
     """Runs the real engine, then answers with a long text (as a long notice would)."""
 

@@ -1,0 +1,1 @@
+"""Files staff take away: ledgers (台账) as spreadsheets."""
