@@ -20,7 +20,6 @@ OWN_ITEMS: tuple[MenuItem, ...] = (
 )
 # Promised services whose features are not built yet; a feature with the same id replaces one.
 PLANNED: tuple[MenuItem, ...] = (
-    MenuItem("booking", "booking", order=30),
     MenuItem("complaint", "complaint", order=50),
 )
 
