@@ -137,7 +137,7 @@ def free_slots(
     if not days:
         return []
     rows = session.exec(
-        select(BookingSlot.day, BookingSlot.start, BookingSlot.taken)
+        select(col(BookingSlot.day), col(BookingSlot.start), col(BookingSlot.taken))
         .where(BookingSlot.office == office.code)
         .where(BookingSlot.service == service)
         .where(col(BookingSlot.day).between(days[0], days[-1]))

@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.booking import services as svc
-from core.booking.chat.common import offices, refused, resident_name
+from core.booking.chat.common import last_name_enc, offices, refused, resident_name
 from core.booking.notify import confirmation
 from core.booking.offices import Office
 from core.booking.parse import fold, parse_date, parse_time
@@ -169,6 +169,9 @@ class BookFlow:
         chosen = {**data, "start": wanted.isoformat("minutes")}
         if "name_enc" in data or resident_name(ctx) is not None:
             return self._go(ctx, Step.NEED, chosen)
+        earlier = last_name_enc(ctx)  # the name given for an earlier booking
+        if earlier is not None:
+            return self._go(ctx, Step.NEED, {**chosen, "name_enc": earlier})
         return self._go(ctx, Step.NAME, chosen)
 
     def _confirm(self, ctx: Ctx, office: Office, data: dict[str, Any]) -> Transition:

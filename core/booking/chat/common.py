@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
+from core.booking import services as svc
+from core.booking.models import Booking
 from core.booking.offices import Offices, offices_for
 from core.dialog.flow import Ctx
 from core.dialog.messages import Outgoing, t
@@ -18,6 +22,15 @@ def resident_name(ctx: Ctx) -> str | None:
     person_id = linked_person_id(ctx.session, ctx.channel, ctx.user_id)
     person = ctx.session.get(Person, person_id) if person_id is not None else None
     return ctx.vault.decrypt(person.name_enc) if person is not None else None
+
+
+def last_name_enc(ctx: Ctx) -> str | None:
+    """The (encrypted) name this chat identity gave for its latest booking, if any."""
+    key = svc.who_of(ctx.session, ctx.channel, ctx.user_id).key
+    found = ctx.session.exec(
+        select(Booking.name_enc).where(Booking.who == key).order_by(col(Booking.id).desc())
+    ).first()
+    return found
 
 
 def refused(ctx: Ctx, problem: str) -> Outgoing:

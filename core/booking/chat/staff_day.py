@@ -21,10 +21,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from core.booking import hall
 from core.booking import services as svc
 from core.booking.chat.common import offices
 from core.booking.models import Booking
-from core.booking.notify import call_message, lang_of, push
 from core.booking.offices import Office
 from core.booking.present import service_name, staff_line
 from core.dialog import tasks
@@ -132,20 +132,13 @@ class StaffDayFlow:
 
     def _call(self, ctx: Ctx, office: Office, data: dict[str, object]) -> Transition:
         try:
-            called = svc.call_next(ctx.session, office, int(str(data["window"])), ctx.now)
+            window = int(str(data["window"]))
+            called = hall.call(ctx.session, ctx.content, office, window, ctx.now)
         except svc.BookingError:
             said = Outgoing(t("booking.staff.bad_window", windows=office.windows))
             return self._go(ctx, Step.DAY, {**_day_data(data), "window": 1}, said=said)
         if called is None:
             return self._go(ctx, Step.DAY, data, "booking.staff.nobody")
-        lang = lang_of(ctx.session, called)
-        push(
-            ctx.session,
-            called,
-            "call",
-            "booking_call",
-            call_message(ctx.content, office, called, lang),
-        )
         said = Outgoing(
             t(
                 "booking.staff.called",
@@ -167,12 +160,9 @@ class StaffDayFlow:
         note: str,
     ) -> Transition:
         try:
-            svc.finish(ctx.session, booking, served=served, note=note, now=ctx.now)
+            hall.finish(ctx.session, office, booking, served=served, note=note, now=ctx.now)
         except svc.BookingError:
             return self._go(ctx, Step.DAY, _day_data(data), "booking.staff.gone")
-        if not served and svc.needs_confirmation(ctx.session, office, booking.who, ctx.now):
-            message = Outgoing(t("booking.push.no_show_rule", limit=office.rules.no_show_limit))
-            push(ctx.session, booking, "no_show_rule", "booking_notice", message)
         said = "booking.staff.served" if served else "booking.staff.no_show"
         return self._go(ctx, Step.DAY, _day_data(data), said, queue=booking.queue_no)
 
