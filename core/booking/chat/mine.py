@@ -125,9 +125,10 @@ class MineFlow:
         return Transition(state, (*said, *self.prompt(ctx, state)))
 
     def _confirm(self, ctx: Ctx) -> Transition:
-        """确认预约: confirms every booking of the next working days that asked for it."""
+        """确认预约: confirms the bookings of today and tomorrow that asked for it (the
+        confirmation is asked the day before)."""
         who = svc.who_of(ctx.session, ctx.channel, ctx.user_id)
-        horizon = ctx.now + timedelta(days=4)
+        today = local(ctx.now).date()
         waiting = ctx.session.exec(
             select(Booking)
             .where(Booking.who == who.key)
@@ -135,7 +136,7 @@ class MineFlow:
             .where(col(Booking.confirm_needed))
             .where(col(Booking.confirmed_at).is_(None))
             .where(Booking.starts_at > ctx.now)
-            .where(Booking.starts_at < horizon)
+            .where(col(Booking.day).in_([today, today + timedelta(days=1)]))
         ).all()
         for booking in waiting:
             booking.confirmed_at = booking.updated_at = ctx.now

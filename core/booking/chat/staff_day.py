@@ -42,6 +42,7 @@ DONE = "b:done"
 NO_SHOW = "b:noshow"
 LIST = "b:list"
 SKIP = "b:skip"
+SWITCH = "b:of:"
 SHOWN = 20
 _CALL_WORDS = re.compile(r"^(?:叫号|call)\s*(\d{1,2})?\s*(?:号窗口|号|window)?$", re.IGNORECASE)
 
@@ -111,6 +112,13 @@ class StaffDayFlow:
         if state.step == Step.DAY and (choice == CALL or (typed and not choice)):
             window = int(typed.group(1)) if typed and typed.group(1) else int(data["window"])
             return self._call(ctx, office, {**data, "window": window})
+        if state.step == Step.DAY and choice.startswith(SWITCH):
+            other = next(
+                (o for o in staff_offices(ctx, staff) if o.code == choice[len(SWITCH) :]), None
+            )
+            if other is None:
+                return self._again(ctx, state)
+            return self._go(ctx, Step.DAY, {"office": other.code, "window": 1})
         if state.step == Step.DAY and choice.startswith(OPEN) and choice[len(OPEN) :].isdigit():
             booking = self._booking(ctx, office, int(choice[len(OPEN) :]))
             if booking is None:
@@ -212,11 +220,18 @@ class StaffDayFlow:
         everyone = svc.day_of(ctx.session, office.code, today)
         lines = tuple(staff_line(ctx.content, ctx.vault, b, ctx.lang) for b in everyone)
         waiting = [b for b in everyone if b.status in svc.ACTIVE][:SHOWN]
+        others = (
+            [o for o in staff_offices(ctx, ctx.staff) if o.code != office.code] if ctx.staff else []
+        )
         options = (
             Option(CALL, t("booking.staff.call", window=window)),
             *(
                 Option(f"{OPEN}{b.id}", staff_line(ctx.content, ctx.vault, b, ctx.lang))
                 for b in waiting
+            ),
+            *(
+                Option(f"{SWITCH}{o.code}", t("booking.staff.switch", office=o.name[ctx.lang]))
+                for o in others
             ),
         )
         text = t(
