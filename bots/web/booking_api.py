@@ -3,7 +3,7 @@ area rules as the registration API) and the hall's queue screen (``/screen/queue
 
 Refusals change nothing: 401 without a valid token, 403 for an office outside the
 member's area, 404 for an unknown office or booking, 422 for a step not possible now or
-a bad body. Names are masked. The screen is public (it hangs in the hall): queue numbers
+a bad body. Names are masked. "Now" is the runtime's clock (the engine's), as in chat. The screen is public (it hangs in the hall): queue numbers
 and windows only, never a name.
 """
 
@@ -27,7 +27,7 @@ from core.booking.present import service_name
 from core.people.personal import mask_name
 from core.people.staff import StaffView
 from core.runtime import Runtime
-from core.timeutil import local, utcnow
+from core.timeutil import local
 
 BookingId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 OfficeCode = Annotated[str, Query(pattern=r"^\d{12}$")]
@@ -123,7 +123,7 @@ def day_list(
 ) -> DayOut:
     """The office's bookings of a day (default today) in time order, names masked."""
     chosen = _office(runtime, staff, office)
-    wanted = day or local(utcnow()).date()
+    wanted = day or local(runtime.engine.clock()).date()
     with runtime.db.transaction() as session:
         rows = svc.day_of(session, chosen.code, wanted)
         return DayOut(
@@ -137,7 +137,9 @@ def call_next(staff: StaffDep, runtime: RuntimeDep, body: CallIn) -> CallOut:
     office = _office(runtime, staff, body.office)
     try:
         with runtime.db.transaction() as session:
-            called = hall.call(session, runtime.content, office, body.window, utcnow())
+            called = hall.call(
+                session, runtime.content, office, body.window, runtime.engine.clock()
+            )
             return CallOut(called=_out(runtime, session, called) if called else None)
     except svc.BookingError as exc:
         raise HTTPException(422, exc.problem) from None
@@ -152,7 +154,9 @@ def _finish(
             if booking is None:
                 raise HTTPException(404, "unknown booking")
             office = _office(runtime, staff, booking.office)
-            hall.finish(session, office, booking, served=served, note=note, now=utcnow())
+            hall.finish(
+                session, office, booking, served=served, note=note, now=runtime.engine.clock()
+            )
             return _out(runtime, session, booking)
     except svc.BookingError as exc:
         raise HTTPException(422, exc.problem) from None
@@ -173,7 +177,7 @@ def no_show(staff: StaffDep, runtime: RuntimeDep, booking_id: BookingId) -> Book
 def _board(runtime: Runtime, code: str) -> BoardOut:
     office = _office(runtime, None, code)
     with runtime.db.reading() as session:
-        shown = hall.board(session, office, utcnow())
+        shown = hall.board(session, office, runtime.engine.clock())
     return BoardOut(
         office=office.code,
         office_name=office.name["zh-CN"],
