@@ -3,8 +3,8 @@ area rules as the registration API) and the hall's queue screen (``/screen/queue
 
 Refusals change nothing: 401 without a valid token, 403 for an office outside the
 member's area, 404 for an unknown office or booking, 422 for a step not possible now or
-a bad body. Names are masked. "Now" is the runtime's clock (the engine's), as in chat. The screen is public (it hangs in the hall): queue numbers
-and windows only, never a name.
+a bad body. Names are masked. "Now" is the runtime's clock (the engine's), as in chat.
+The screen is public (it hangs in the hall): queue numbers and windows only, never a name.
 """
 
 from __future__ import annotations
