@@ -72,6 +72,8 @@ class BookFlow:
     # --- answers ------------------------------------------------------------------------
 
     def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
+        if not _complete(state):
+            return self.start(ctx, "")
         data = dict(state.data)
         choice = given.choice or ""
         if state.step == Step.SERVICE:
@@ -214,6 +216,8 @@ class BookFlow:
     # --- questions ----------------------------------------------------------------------
 
     def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
+        if not _complete(state):
+            state = State(NAME, Step.SERVICE, {})
         data = state.data
         if state.step == Step.SERVICE:
             options = tuple(
@@ -318,6 +322,33 @@ class BookFlow:
 
     def _again(self, ctx: Ctx, state: State, text_id: str = "booking.pick_again") -> Transition:
         return Transition(state, (Outgoing(t(text_id)), *self.prompt(ctx, state)), remember=False)
+
+
+# What each step needs in the stored data (a state stored by an older release, or edited,
+# may lack it: the flow then starts again rather than fail).
+_NEEDS = {
+    Step.SERVICE: (),
+    Step.OFFICE: ("service",),
+    Step.DAY: ("service", "office"),
+    Step.SLOT: ("service", "office", "day"),
+    Step.NAME: ("service", "office", "day", "start"),
+    Step.NEED: ("service", "office", "day", "start"),
+    Step.SUMMARY: ("service", "office", "day", "start"),
+}
+
+
+def _complete(state: State) -> bool:
+    needs = _NEEDS.get(Step(state.step)) if state.step in set(Step) else None
+    if needs is None or any(not state.data.get(key) for key in needs):
+        return False
+    try:
+        if "day" in needs:
+            date.fromisoformat(str(state.data["day"]))
+        if "start" in needs:
+            time.fromisoformat(str(state.data["start"]))
+    except ValueError:
+        return False
+    return True
 
 
 def _kept(data: Mapping[str, Any]) -> dict[str, Any]:
