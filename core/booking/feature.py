@@ -25,12 +25,17 @@ def _flows(deps: Deps) -> Sequence[Flow]:
 
 def forget_identity(session: Session, channel: str, external_id: str) -> None:
     """The chat identity left: its bookings stay as service records, unlinked from it (no
-    reminder or call reaches a chat that is gone)."""
+    reminder or call reaches a chat that is gone, and no platform id stays behind)."""
     session.execute(
         sa.update(Booking)
         .where(col(Booking.channel) == channel)
         .where(col(Booking.external_id) == external_id)
         .values(channel=None, external_id=None)
+    )
+    session.execute(
+        sa.update(Booking)
+        .where(col(Booking.who) == f"c:{channel}:{external_id}")
+        .values(who="gone")
     )
 
 

@@ -276,3 +276,12 @@ def test_english_resident_books_in_english(runtime: Runtime, clock: Clock) -> No
     assert ann.last is not None
     shown = "\n".join(render_reply(runtime.content.catalog, ann.last))
     assert "Wed 9/30 morning, 6 left" in shown and "Jiefanglu Street" in shown
+
+
+def test_a_departed_chat_identity_leaves_no_platform_id_on_its_bookings(
+    runtime: Runtime, resident: Talk
+) -> None:
+    book_guidance(resident)
+    assert runtime.engine.forget(resident.channel, resident.user)
+    (row,) = bookings(runtime)
+    assert (row.channel, row.external_id, row.who, row.status) == (None, None, "gone", "booked")

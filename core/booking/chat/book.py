@@ -34,6 +34,7 @@ from core.booking.present import day_text, office_info, service_name, span
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, t
+from core.storage.models import Conversation
 from core.timeutil import local
 
 NAME = "booking"
@@ -390,7 +391,5 @@ def _names(ctx: Ctx, office: Office, text: str) -> bool:
 
 
 def _scene_area(ctx: Ctx) -> str | None:
-    from core.storage.models import Conversation
-
     conv = ctx.session.get(Conversation, ctx.conversation_id)
     return conv.area_code if conv else None
