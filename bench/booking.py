@@ -1,11 +1,12 @@
 """Booking under contention: 50 residents at once for 10 slots of capacity 2.
 
 Each resident walks the booking flow by chat (预约 → service → office → day → slot → name →
-skip → confirm) with platform message ids, all 50 in parallel threads; those who lose a
-race take another of the 10 target slots if one is still offered, else give up. Reports
-the bookings made (must be 20), overbooked slots (must be 0) and p50/p99 per booking
-message. The baseline in the same run is a bare transaction inserting one row, sent by
-the same number of threads at the same database.
+skip → confirm) with platform message ids, all 50 at once, each message run on the
+runtime's engine lane as the WeChat and Telegram adapters run it (one thread on SQLite,
+eight on PostgreSQL); those who lose a race take another of the 10 target slots if one is
+still offered, else give up. Reports the bookings made (must be 20), overbooked slots
+(must be 0) and p50/p99 per booking message, queueing in the lane included. The baseline
+in the same run is a bare transaction inserting one row, sent the same way.
 
     python bench/booking.py [--residents 50] [--postgres postgresql://postgres@127.0.0.1:5432/test]
 """
@@ -13,13 +14,12 @@ the same number of threads at the same database.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import describe
 from core.booking.models import Booking, BookingSlot
+from core.dialog.lane import Lane
 from core.dialog.messages import Incoming, Reply
-from core.runtime import Runtime, build_runtime
+from core.runtime import ENGINE_THREADS, Runtime, build_runtime
 from core.settings import Settings
 from core.storage.db import Database, scratch_schema
 from core.storage.migrate import upgrade
@@ -52,27 +53,26 @@ class Resident:
     def __init__(self, runtime: Runtime, n: int, ids: itertools.count[int]) -> None:
         self.runtime, self.user, self.ids = runtime, f"bench-{n}", ids
         self.latencies: list[float] = []
-        self.lock = threading.Lock()
 
-    def send(self, text: str | None = None, choice: str | None = None) -> Reply:
-        started = time.perf_counter()
-        reply = self.runtime.engine.handle(
-            Incoming("wechat", self.user, text=text, choice=choice, message_id=str(next(self.ids)))
+    async def send(self, text: str | None = None, choice: str | None = None) -> Reply:
+        incoming = Incoming(
+            "wechat", self.user, text=text, choice=choice, message_id=str(next(self.ids))
         )
+        started = time.perf_counter()
+        reply = await self.runtime.lane.run(self.runtime.engine.handle, incoming)
         self.latencies.append(time.perf_counter() - started)
         return reply
 
-    def book(self, target: tuple[date, str], gate: threading.Barrier) -> bool:
+    async def book(self, target: tuple[date, str]) -> bool:
         day, start = target
-        gate.wait()
-        self.send("预约")
-        self.send(choice="b:s:guidance")
-        self.send(choice=f"b:o:{OFFICE}")
-        self.send(choice=f"b:d:{day.isoformat()}:{'am' if start < '12:00' else 'pm'}")
-        self.send(choice=f"b:t:{start}")
-        self.send("某某")
-        self.send(choice="b:skip")
-        reply = self.send(choice="b:ok")
+        await self.send("预约")
+        await self.send(choice="b:s:guidance")
+        await self.send(choice=f"b:o:{OFFICE}")
+        await self.send(choice=f"b:d:{day.isoformat()}:{'am' if start < '12:00' else 'pm'}")
+        await self.send(choice=f"b:t:{start}")
+        await self.send("某某")
+        await self.send(choice="b:skip")
+        reply = await self.send(choice="b:ok")
         for _ in range(len(TARGETS)):
             if reply.messages[0].text.id.startswith("booking.booked"):
                 return True
@@ -80,9 +80,9 @@ class Resident:
             free = [t for t in TARGETS if f"b:t:{t[1]}" in offered and t[0] == day]
             if not free:
                 return False  # none of the wanted slots is left that day
-            self.send(choice=f"b:t:{free[0][1]}")
-            self.send(choice="b:skip")
-            reply = self.send(choice="b:ok")
+            await self.send(choice=f"b:t:{free[0][1]}")
+            await self.send(choice="b:skip")
+            reply = await self.send(choice="b:ok")
         return False
 
 
@@ -92,10 +92,12 @@ def run_booking(db: Database, residents: int) -> tuple[list[float], int, int, fl
     runtime.engine.clock = lambda: NOW
     ids = itertools.count(1)
     people = [Resident(runtime, n, ids) for n in range(residents)]
-    gate = threading.Barrier(residents)
+
+    async def everyone() -> None:
+        await asyncio.gather(*(p.book(TARGETS[n % len(TARGETS)]) for n, p in enumerate(people)))
+
     started = time.perf_counter()
-    with ThreadPoolExecutor(residents) as pool:
-        list(pool.map(lambda p: p[1].book(TARGETS[p[0] % len(TARGETS)], gate), enumerate(people)))
+    asyncio.run(everyone())
     wall = time.perf_counter() - started
     with db.engine.connect() as conn:
         made = conn.execute(
@@ -111,20 +113,29 @@ def run_booking(db: Database, residents: int) -> tuple[list[float], int, int, fl
     return [x for p in people for x in p.latencies], int(made), over, wall
 
 
-def run_baseline(db: Database, threads: int, count: int) -> list[float]:
+def run_baseline(db: Database, senders: int, count: int) -> list[float]:
+    """``count`` one-row transactions from ``senders`` coroutines through a lane like the
+    engine's (one thread on SQLite, eight on PostgreSQL)."""
     with db.engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY)"))
+    lane = Lane("bench", 1 if db.is_sqlite else ENGINE_THREADS)
     ids = itertools.count(1)
     latencies: list[float] = []
 
-    def one(_: int) -> None:
-        started = time.perf_counter()
+    def insert() -> None:
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO bench_floor (id) VALUES (:i)"), {"i": next(ids)})
-        latencies.append(time.perf_counter() - started)
 
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(one, range(count)))
+    async def sender(n: int) -> None:
+        for _ in range(n):
+            started = time.perf_counter()
+            await lane.run(insert)
+            latencies.append(time.perf_counter() - started)
+
+    async def everyone() -> None:
+        await asyncio.gather(*(sender(count // senders) for _ in range(senders)))
+
+    asyncio.run(everyone())
     return latencies
 
 

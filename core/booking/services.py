@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -82,15 +83,24 @@ def default_office(
 # --- what can be booked -------------------------------------------------------------
 
 
-def opens(office: Office, worktime: WorkTime, day: date, start: time, now: datetime) -> str:
-    """Why a slot cannot be booked now ("" when it can)."""
+def opens(
+    office: Office,
+    worktime: WorkTime,
+    day: date,
+    start: time,
+    now: datetime,
+    last: date | None = None,
+    workday: bool | None = None,
+) -> str:
+    """Why a slot cannot be booked now ("" when it can). ``last`` and ``workday`` may be
+    given when known (the calendar lookups are the costly part of listing free slots)."""
     today = local(now).date()
     starts = office.starts_at(day, start)
     if day < today or starts <= now:
         return "past"
-    if not worktime.is_workday(day):
+    if not (_workday(worktime, day) if workday is None else workday):
         return "closed"
-    if day > last_day(office, worktime, now):
+    if day > (last or last_day(office, worktime, now)):
         return "too_far"
     if day == today and local(now).time() >= office.rules.daily_cutoff:
         return "too_late"
@@ -101,16 +111,29 @@ def opens(office: Office, worktime: WorkTime, day: date, start: time, now: datet
     return ""
 
 
+@lru_cache(maxsize=4096)
+def _workday(worktime: WorkTime, day: date) -> bool:
+    """The calendar package is slow per lookup; listing free slots asks it often."""
+    return worktime.is_workday(day)
+
+
 def last_day(office: Office, worktime: WorkTime, now: datetime) -> date:
-    return worktime.add_workdays(now, office.rules.days_ahead).date()
+    """The last day open for booking: ``days_ahead`` working days after today."""
+    day, remaining = local(now).date(), office.rules.days_ahead
+    while remaining > 0:
+        day += timedelta(days=1)
+        remaining -= _workday(worktime, day)
+    return day
 
 
-def working_days(office: Office, worktime: WorkTime, now: datetime) -> list[date]:
+def working_days(
+    office: Office, worktime: WorkTime, now: datetime, end: date | None = None
+) -> list[date]:
     today = local(now).date()
-    end = last_day(office, worktime, now)
+    end = end or last_day(office, worktime, now)
     days, day = [], today
     while day <= end:
-        if worktime.is_workday(day):
+        if _workday(worktime, day):
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -133,7 +156,8 @@ def free_slots(
 ) -> list[Free]:
     """Slots with a free place, in time order (one query), over the booking window or one day."""
     capacity = office.services[service].capacity
-    days = [day] if day is not None else working_days(office, worktime, now)
+    last = last_day(office, worktime, now)
+    days = [day] if day is not None else working_days(office, worktime, now, last)
     if not days:
         return []
     rows = session.exec(
@@ -145,8 +169,9 @@ def free_slots(
     taken = {(d, s): n for d, s, n in rows}
     out = []
     for each in days:
+        workday = _workday(worktime, each)
         for start in office.slots():
-            if opens(office, worktime, each, start, now):
+            if opens(office, worktime, each, start, now, last, workday):
                 continue
             free = capacity - taken.get((each, start.isoformat("minutes")), 0)
             if free > 0:
