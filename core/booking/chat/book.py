@@ -166,9 +166,10 @@ class BookFlow:
         wanted = time.fromisoformat(choice[4:]) if choice.startswith("b:t:") else typed
         day = date.fromisoformat(data["day"])
         free = {f.start for f in self._free(ctx, office, str(data["service"]), day)}
-        if wanted is None or wanted not in free:
-            text_id = "booking.bad.time" if wanted is None else "booking.just_filled"
-            return self._again(ctx, state, text_id)
+        if wanted is None or wanted not in office.slots():
+            return self._again(ctx, state, "booking.bad.time")
+        if wanted not in free:  # filled (or closed) since the list was shown
+            return self._again(ctx, state, "booking.just_filled")
         chosen = {**data, "start": wanted.isoformat("minutes")}
         if "name_enc" in data or resident_name(ctx) is not None:
             return self._go(ctx, Step.NEED, chosen)
