@@ -8,9 +8,10 @@ import itertools
 import pytest
 from fastapi.testclient import TestClient
 
-from core.people.staff import Role
+from core.people.staff import Role, add_staff, issue_link_code
 from core.runtime import Runtime
-from tests.booking.conftest import Clock, bookings
+from core.timeutil import utcnow
+from tests.booking.conftest import Clock, book_guidance, bookings
 from tests.bots.telegram.conftest import (  # noqa: F401  (fixtures)
     bot_api,
     client,
@@ -30,6 +31,7 @@ from tests.bots.wechat.conftest import (  # noqa: F401  (fixtures)
     wx_runtime,
 )
 from tests.registration.helpers import COMMUNITY, pushes, staff_chat
+from tests.talk import Talk
 
 # 预约 → 职业指导 → 解放桥社区 desk → 9月29日 (typed) → 14:00 (typed, full width) → name →
 # skip the need → confirm.
@@ -93,3 +95,32 @@ def test_booking_and_cancelling_over_telegram(
     _send(client, ids, None, "b:x")
     _send(client, ids, None, "b:x:y")
     assert bookings(tg_runtime)[0].status == "cancelled"
+
+
+def test_staff_runs_the_day_over_telegram(
+    client: TestClient,  # noqa: F811
+    bot_api: FakeBotApi,  # noqa: F811
+    tg_runtime: Runtime,  # noqa: F811
+) -> None:
+    clock = Clock()
+    tg_runtime.engine.clock = clock
+    resident = Talk(tg_runtime, user="r1")
+    book_guidance(resident, office=COMMUNITY, day=clock.now.date(), start="14:00")
+    clock.now = clock.now.replace(hour=14, minute=2)
+    with tg_runtime.db.transaction() as session:
+        staff = add_staff(
+            session, vault=tg_runtime.vault, username="tg-wang", name="王小红",
+            role=Role.COMMUNITY, area_code=COMMUNITY,
+        )  # fmt: skip
+        code = issue_link_code(session, staff=staff, now=utcnow(), minutes=30)
+    ids = itertools.count(925100000)
+    _send(client, ids, f"绑定 {code}", None)
+    _send(client, ids, "今日预约", None)
+    assert _last_options(bot_api)[0] == "b:call"
+    _send(client, ids, None, "b:call")
+    assert _last_options(bot_api)[:2] == ["b:done", "b:noshow"]
+    _send(client, ids, None, "b:done")
+    _send(client, ids, None, "b:skip")
+    (row,) = bookings(tg_runtime)
+    assert (row.status, row.window) == ("done", 1)
+    assert pushes(tg_runtime, "r1") == ["booking.push.call"]
