@@ -65,17 +65,11 @@ class Office:
     hours: tuple[tuple[time, time], ...]
     services: Mapping[str, OfficeService]
     rules: Rules
+    slot_starts: tuple[time, ...] = ()
 
     def slots(self) -> tuple[time, ...]:
         """Start times of the slots of a working day: each span cut into whole slots."""
-        out: list[time] = []
-        step = timedelta(minutes=self.rules.slot_minutes)
-        for start, end in self.hours:
-            moment = datetime.combine(date.min, start)
-            while (moment + step).time() <= end and moment.date() == date.min:
-                out.append(moment.time())
-                moment += step
-        return tuple(out)
+        return self.slot_starts
 
     def starts_at(self, day: date, start: time) -> datetime:
         return datetime.combine(day, start, tzinfo=SHANGHAI)
@@ -93,10 +87,31 @@ class Offices:
         return tuple(self.by_code.values())
 
 
+_BY_CONTENT: dict[int, tuple[Content, Offices]] = {}
+
+
 def offices_for(content: Content) -> Offices:
     """The offices of a content directory, loaded once and checked."""
+    known = _BY_CONTENT.get(id(content))
+    if known is not None and known[0] is content:
+        return known[1]
     services = frozenset(s.id for s in content.services)
-    return _load(content.directory, services, frozenset(content.areas.areas), content.worktime)
+    found = _load(content.directory, services, frozenset(content.areas.areas), content.worktime)
+    if len(_BY_CONTENT) > 8:
+        _BY_CONTENT.clear()
+    _BY_CONTENT[id(content)] = (content, found)
+    return found
+
+
+def _cut(hours: tuple[tuple[time, time], ...], minutes: int) -> tuple[time, ...]:
+    out: list[time] = []
+    step = timedelta(minutes=minutes)
+    for start, end in hours:
+        moment = datetime.combine(date.min, start)
+        while (moment + step).time() <= end and moment.date() == date.min:
+            out.append(moment.time())
+            moment += step
+    return tuple(out)
 
 
 @lru_cache(maxsize=8)
@@ -193,6 +208,7 @@ def _office(
         hours=hours,
         services=offered,
         rules=rules,
+        slot_starts=_cut(hours, rules.slot_minutes),
     )
     if not office.phone:
         raise doc.error(f"{key}.phone", "residents need a phone number")
