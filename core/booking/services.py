@@ -274,6 +274,11 @@ def book(session: Session, vault: Vault, content: Content, req: Request, now: da
     if problem:
         raise BookingError(problem)
     who = who_of(session, req.channel, req.external_id)
+    if who.person_id is not None:
+        # One person may write from WeChat and Telegram at once: their bookings are
+        # counted under the person's row lock (a chat identity's own messages are
+        # already one at a time under the conversation's lock).
+        session.exec(select(Person.id).where(Person.id == who.person_id).with_for_update()).one()
     starts = office.starts_at(req.day, req.start)
     ends = starts + timedelta(minutes=office.rules.slot_minutes)
     mine = [b for b in active_of(session, who.key, now) if b.id != req.replacing]

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from core.booking import services as svc
 from core.booking.offices import offices_for
+from core.registration.models import PersonIdentity
 from core.runtime import Runtime
 from tests.booking.conftest import (
     STREET_OFFICE,
@@ -23,6 +24,7 @@ from tests.booking.conftest import (
     Clock,
     book_guidance,
     bookings,
+    register_person,
     slot_taken,
 )
 from tests.talk import Talk
@@ -99,3 +101,28 @@ def test_a_booking_waits_for_the_slot_lock_and_then_finds_it_full(
     waiter.join()
     assert outcome == ["full"]
     assert slot_taken(runtime, STREET_OFFICE, TOMORROW, "10:00") == 2
+
+
+def test_one_person_on_two_channels_at_once_keeps_the_limit(runtime: Runtime, clock: Clock) -> None:
+    """The same registered person, one booking already, confirms a second and a third from
+    two chat identities at the same moment: only one more is allowed (max_active = 2)."""
+    wechat, telegram = Talk(runtime, user="p-wx", channel="wechat"), Talk(runtime, user="p-tg")
+    person = register_person(runtime, wechat, "李四", area="370102001003")
+    with runtime.db.transaction() as session:
+        session.add(
+            PersonIdentity(person_id=person, channel=telegram.channel, external_id=telegram.user)
+        )
+    book_guidance(wechat, start="09:00", name=None)
+    book_guidance(wechat, start="13:30", name=None, confirm=False)
+    book_guidance(telegram, start="15:30", name=None, confirm=False)
+    gate = threading.Barrier(2)
+
+    def confirm(talk: Talk) -> str:
+        gate.wait()
+        talk.send(choice="b:ok")
+        return talk.ids()[0]
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(confirm, (wechat, telegram)))
+    assert answers == ["booking.booked", "booking.refused.limit"]
+    assert sum(b.status == "booked" for b in bookings(runtime)) == 2
