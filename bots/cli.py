@@ -328,18 +328,21 @@ def secret_generate() -> None:
 @app.command("content-check")
 def content_check() -> None:
     """Validate the content directory and report what it holds."""
+    from core.booking.offices import offices_for
     from core.content.loader import load_content
     from core.registration.rules import rules_for
 
     try:
         content = load_content(settings().content_dir)
         rules_for(content)
+        offices = offices_for(content)
     except ContentError as exc:
         err.print(f"[red]Invalid content:[/] {exc}")
         raise typer.Exit(2) from None
     out.print(
         f"OK: {len(content.catalog.ids())} texts, {len(content.areas.areas)} areas, "
-        f"{len(content.notices)} notices, {len(content.services)} services"
+        f"{len(content.notices)} notices, {len(content.services)} services, "
+        f"{len(offices.all())} booking offices"
     )
 
 

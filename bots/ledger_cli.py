@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -55,3 +56,41 @@ def registrations(
         write(ledger, out_file)
     shown = "UNMASKED (recorded in the audit log)" if unmasked else "masked"
     out.print(f"Wrote {len(ledger.rows)} registrations ({shown}) to {out_file}.")
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _refuse(f"[red]{option} {value!r} is not a date:[/] use YYYY-MM-DD.")
+        raise  # unreachable: _refuse exits
+
+
+@ledger_app.command("bookings")
+def bookings(
+    area: Annotated[str, typer.Option(help="Area code (12 digits); every office inside it")],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
+    out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx")],
+    lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
+) -> None:
+    """Write the booking ledger (names masked) with served / no-show / cancelled per service."""
+    from bots.cli_support import runtime
+    from core.booking.ledger import build, write
+
+    if out_file.suffix.lower() != ".xlsx":
+        _refuse(f"[red]Unsupported file type {out_file.suffix!r}:[/] use .xlsx.")
+    _check(out_file, lang)
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if last < first:
+        _refuse("[red]--to is before --from.[/]")
+    rt = runtime()
+    if rt.content.areas.get(area) is None:
+        _refuse(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+    actor = f"cli:{getpass.getuser()}"[:64]
+    with rt.db.transaction() as session:
+        ledger = build(
+            session, rt.content, rt.vault, area=area, start=first, end=last, lang=lang, actor=actor
+        )
+        write(ledger, out_file)
+    out.print(f"Wrote {len(ledger.rows)} bookings (names masked) to {out_file}.")

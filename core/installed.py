@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from core.booking.feature import FEATURE as BOOKING
 from core.features import Assembly, Feature, assemble
 from core.notices.feature import FEATURE as NOTICES
 from core.openings.feature import FEATURE as OPENINGS
 from core.registration.feature import FEATURE as REGISTRATION
 
-FEATURES: tuple[Feature, ...] = (REGISTRATION, OPENINGS, NOTICES)
+FEATURES: tuple[Feature, ...] = (REGISTRATION, OPENINGS, BOOKING, NOTICES)
 
 
 def installed() -> Assembly:

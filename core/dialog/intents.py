@@ -84,9 +84,12 @@ def respond(
     """The reply to free text at the main menu (see the module docstring)."""
     open_items = [item for item in items_for(ctx) if not item.hidden]
     catalog = ctx.content.catalog
-    words: dict[str, Sequence[str]] = {
-        item.id: catalog.variants(f"intent.words.{item.id}") for item in open_items
-    }
+    words: dict[str, Sequence[str]] = {}
+    for item in open_items:  # a feature's item may give only its menu words
+        for text_id in (f"intent.words.{item.id}", f"menu.words.{item.id}"):
+            if catalog.has(text_id):
+                words[item.id] = catalog.variants(text_id)
+                break
     for name in WORD_INTENTS:
         words[name] = catalog.variants(f"intent.words.{name}")
     job_word = ctx.parts.job_word

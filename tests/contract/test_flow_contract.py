@@ -29,6 +29,7 @@ from sqlmodel import SQLModel, select
 
 from core.content.catalog import LANGS
 from core.demo import load_demo_openings
+from core.dialog.menu import MENU_PREFIX
 from core.dialog.messages import Reply, Text
 from core.people.staff import Role
 from core.runtime import Runtime, build_runtime
@@ -61,7 +62,7 @@ MAX_STATES = 200
 WIDTH = 6
 # Distinct screens walked per step (a place is picked in up to three rounds).
 ROUNDS = 3
-CASES = 30
+CASES = 40
 Recipe = tuple[dict[str, str], ...]
 
 
@@ -132,12 +133,34 @@ def _state(runtime: Runtime, talk: Talk) -> tuple[str | None, str | None]:
 
 def _walk(runtime: Runtime) -> Walk:
     walk = Walk(runtime)
+    menu = runtime.engine.parts.menu
     queue: deque[tuple[bool, Recipe]] = deque()
     for staff in (False, True):
-        menu = walk.send(walk.talk(staff), "菜单")
-        items = [o.id for m in menu.messages for o in m.options]
-        queue.extend((staff, ({"choice": item},)) for item in items)
+        # Every menu item, those reached by their words only (我的预约) too.
+        queue.extend((staff, ({"choice": f"{MENU_PREFIX}{item.id}"},)) for item in menu)
         queue.extend((staff, start) for start in STARTS)
+    # Recipes that finished something (back at the menu after a flow): every menu item is
+    # walked again after the longest of them per start, so a step that needs something done
+    # first (我的预约 a booking, 继续填写 a paused draft) is reached too.
+    finished: list[tuple[bool, Recipe]] = []
+    _explore(walk, queue, finished)
+    longest: dict[tuple[bool, str], tuple[bool, Recipe]] = {}
+    for staff, done in finished:  # the longest finished walk from each start, residents'
+        if staff:  # (staff ones would use up the waiting cases the checks open)
+            continue
+        key = (staff, str(done[0]))
+        if key not in longest or len(done) > len(longest[key][1]):
+            longest[key] = (staff, done)
+    for staff, done in longest.values():
+        queue.extend((staff, (*done, {"choice": f"{MENU_PREFIX}{i.id}"})) for i in menu)
+    _explore(walk, queue, [])
+    return walk
+
+
+def _explore(
+    walk: Walk, queue: deque[tuple[bool, Recipe]], finished: list[tuple[bool, Recipe]]
+) -> None:
+    runtime = walk.runtime
     # A step may ask in several rounds (a place picked level by level), so what was seen is
     # the step together with the options on screen.
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
@@ -147,6 +170,8 @@ def _walk(runtime: Runtime) -> Walk:
         talk = walk.follow(staff, recipe)
         flow, step = _state(runtime, talk)
         offered = tuple(o.id for m in (talk.last.messages if talk.last else ()) for o in m.options)
+        if flow is None and len(recipe) > 2:
+            finished.append((staff, recipe))
         if flow is None or step is None or (flow, step, offered) in seen:
             continue
         if rounds[(flow, step)] >= ROUNDS:
@@ -158,7 +183,6 @@ def _walk(runtime: Runtime) -> Walk:
         # the walk itself reviews cases and the list changes under it.
         queue.extend((staff, (*recipe, {"text": str(n)})) for n in _some(len(offered)))
         queue.extend(_answers(walk, staff, recipe, (flow, step)))  # a search box has buttons too
-    return walk
 
 
 def _some(count: int) -> list[int]:

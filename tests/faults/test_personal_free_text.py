@@ -91,7 +91,9 @@ def test_id_and_phone_in_a_free_answer_are_sealed_at_rest_and_masked_for_staff(
         masked = build(env, COMMUNITY, unmasked=False, lang="zh-CN", actor="test")
         unmasked = build(env, COMMUNITY, unmasked=True, lang="zh-CN", actor="test")
     assert _clear_in(json.dumps(masked.rows, ensure_ascii=False, default=str)) == []
-    assert OTHER_ID in json.dumps(unmasked.rows, ensure_ascii=False, default=str)  # kept, in the Vault
+    assert OTHER_ID in json.dumps(
+        unmasked.rows, ensure_ascii=False, default=str
+    )  # kept, in the Vault
 
 
 @pytest.mark.parametrize(
