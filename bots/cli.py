@@ -248,12 +248,14 @@ def secret_generate() -> None:
 @app.command("content-check")
 def content_check() -> None:
     """Validate the content directory and report what it holds."""
+    from core.complaints.rules import rules_for as complaint_rules
     from core.content.loader import load_content
     from core.registration.rules import rules_for
 
     try:
         content = load_content(settings().content_dir)
         rules_for(content)
+        complaint_rules(content)
     except ContentError as exc:
         err.print(f"[red]Invalid content:[/] {exc}")
         raise typer.Exit(2) from None

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.complaints.rules import rules_for as complaint_rules
 from core.content.catalog import LANGS
 from core.content.loader import Content, load_content
 from core.content.yamlfile import ContentError
@@ -58,6 +59,7 @@ def build_runtime(
     ``features`` replaces the enabled list (``core.installed``), e.g. in tests."""
     content = load_content(settings.content_dir)
     rules_for(content)  # registration parameters are content too: fail at start-up, not mid-chat
+    complaint_rules(content)
     assembly = assemble(features) if features is not None else installed()
     _require_texts(content, assembly)
     database = db or Database(settings.database_url)

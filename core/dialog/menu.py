@@ -19,10 +19,7 @@ OWN_ITEMS: tuple[MenuItem, ...] = (
     MenuItem("tasks", "staff_tasks", order=70, staff_only=True),
 )
 # Promised services whose features are not built yet; a feature with the same id replaces one.
-PLANNED: tuple[MenuItem, ...] = (
-    MenuItem("booking", "booking", order=30),
-    MenuItem("complaint", "complaint", order=50),
-)
+PLANNED: tuple[MenuItem, ...] = (MenuItem("booking", "booking", order=30),)
 
 
 def assemble(contributed: Iterable[MenuItem]) -> tuple[MenuItem, ...]:

@@ -43,10 +43,10 @@ def test_full_width_number_is_understood(runtime: Runtime) -> None:
 
 def test_unbuilt_menu_item_says_so_and_stays_at_menu(runtime: Runtime) -> None:
     talk = Talk(runtime)
-    talk.send(choice="m:complaint")
+    talk.send(choice="m:booking")
     assert talk.ids() == ["menu.unbuilt", "menu.title"]
     feature = talk.last.messages[0].text.params["feature"]  # type: ignore[union-attr]
-    assert feature.id == "menu.item.complaint"
+    assert feature.id == "menu.item.booking"
 
 
 def test_nonsense_at_menu_explains_what_is_expected(runtime: Runtime) -> None:
