@@ -239,6 +239,41 @@ def staff_list() -> None:
     out.print(table)
 
 
+@staff_app.command("appraisal")
+def staff_appraisal(
+    year: Annotated[int, typer.Option(help="Calendar year, e.g. 2026", min=2000, max=2100)],
+    area: Annotated[str | None, typer.Option(help="Only staff inside this area code")] = None,
+) -> None:
+    """Per staff member: complaints about them found verified in the year (不称职 flag at
+    the threshold in content/complaints.yaml) and ratings of complaints they handled."""
+    from core.complaints.appraisal import appraise
+    from core.complaints.rules import rules_for as complaint_rules
+
+    rt = runtime()
+    if area is not None and rt.content.areas.get(area) is None:
+        err.print(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+        raise typer.Exit(2)
+    rules = complaint_rules(rt.content)
+    with rt.db.transaction() as session:
+        lines = appraise(session, rt.vault, rt.content.areas, rules, year, area)
+    table = Table(
+        "username", "name", "role", "area", "verified", "partly", "unfounded",
+        f"不称职 (≥{rules.unfit_at})", "satisfied", "basic", "dissatisfied",
+    )  # fmt: skip
+    for line in lines:
+        found = rt.content.areas.get(line.area_code)
+        table.add_row(
+            line.username,
+            line.name,
+            line.role,
+            found.name if found else line.area_code,
+            *(str(line.findings[f]) for f in ("verified", "partly", "unfounded")),
+            "YES" if line.unfit else "no",
+            *(str(line.ratings[r]) for r in ("satisfied", "basic", "dissatisfied")),
+        )
+    out.print(table)
+
+
 @app.command("secret")
 def secret_generate() -> None:
     """Print a fresh random value for JOBBOT_SECRET_KEY."""

@@ -48,6 +48,9 @@ class ComplaintTicket(SQLModel, table=True):
     filer_hash: str = Field(max_length=64, index=True)
     lang: str = Field(default="zh-CN", max_length=8)
     received_at: datetime = _when(default_factory=utcnow, index=True)
+    # The first answer's deadline as filed (kept for the ledger) and the current one
+    # (a reopened ticket gets a new first answer at the level above).
+    first_answer_due_at: datetime = _when()
     answer_due_at: datetime = _when()
     first_answered_at: datetime | None = _when(default=None)
     answered_at: datetime | None = _when(default=None)

@@ -112,6 +112,7 @@ def submit(env: Env, draft: Draft) -> ComplaintTicket:
         raise LimitReached
     concerned = env.session.get(Staff, draft.staff_id) if draft.staff_id else None
     anonymous = draft.contact == ANONYMOUS
+    first_due = clocks.first_answer_due(env.content.worktime, rules, env.now)
     ticket = ComplaintTicket(
         number=next_number(env.session, env.now),
         kind=draft.kind,
@@ -131,7 +132,8 @@ def submit(env: Env, draft: Draft) -> ComplaintTicket:
         filer_hash=who,
         lang=draft.lang,
         received_at=env.now,
-        answer_due_at=clocks.first_answer_due(env.content.worktime, rules, env.now),
+        first_answer_due_at=first_due,
+        answer_due_at=first_due,
         updated_at=env.now,
     )
     env.session.add(ticket)

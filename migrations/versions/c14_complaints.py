@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('filer_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('received_at', core.storage.models.UTCDateTime(), nullable=False),
+    sa.Column('first_answer_due_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.Column('answer_due_at', core.storage.models.UTCDateTime(), nullable=False),
     sa.Column('first_answered_at', core.storage.models.UTCDateTime(), nullable=True),
     sa.Column('answered_at', core.storage.models.UTCDateTime(), nullable=True),
