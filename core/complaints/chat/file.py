@@ -39,7 +39,7 @@ from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Outgoing, t
 from core.registration.area_search import find_areas
-from core.registration.validation import Invalid, parse_phone
+from core.registration.validation import Invalid, parse_name, parse_phone
 from core.registration.workflow import Env
 
 NAME = "complaint"
@@ -154,17 +154,17 @@ class ComplaintFlow:
 
     def _on_staff(self, ctx: Ctx, state: State, data: dict[str, Any], given: Input) -> Transition:
         choice = given.choice or ""
-        offered = [str(i) for i in data.get("offered", [])]
+        offered = [str(i) for i in data.get("offered", [])] or self._recent(ctx)
         if choice == NONE:
             return self._go(ctx, Step.TEXT, _without(data, "offered"))
         picked = choice.removeprefix("c:s:")
         if choice.startswith("c:s:") and picked in offered:
             return self._go(ctx, Step.TEXT, {**_without(data, "offered"), "staff": int(picked)})
-        if not given.text.strip() or len(given.text.strip()) > 30:
-            return self._again(ctx, state)
-        named = people.staff_named(
-            ctx.session, ctx.vault, ctx.content.areas, data["area"], given.text
-        )
+        try:
+            typed = parse_name(given.text)
+        except Invalid:
+            return self._again(ctx, state, "complaints.error.staff_name")
+        named = people.staff_named(ctx.session, ctx.vault, ctx.content.areas, data["area"], typed)
         if len(named) == 1:
             said = Outgoing(t("complaints.who.matched", name=named[0].masked))
             nxt = {**_without(data, "offered"), "staff": named[0].id}
@@ -173,7 +173,7 @@ class ComplaintFlow:
             nxt_state = State(self.name, Step.STAFF, {**data, "offered": [k.id for k in named]})
             return Transition(nxt_state, self.prompt(ctx, nxt_state), remember=False)
         # Nobody of that name here: the handler checks the name the resident gave.
-        sealed = ctx.vault.encrypt(" ".join(given.text.split()))
+        sealed = ctx.vault.encrypt(typed)
         said = Outgoing(t("complaints.who.kept"))
         return self._go(ctx, Step.TEXT, {**_without(data, "offered"), "named": sealed}, said)
 
@@ -229,6 +229,11 @@ class ComplaintFlow:
         return Transition(IDLE, (said, menu_message(ctx)))
 
     # Helpers -------------------------------------------------------------------------
+
+    def _recent(self, ctx: Ctx) -> list[str]:
+        since = people.recent_since(ctx.now, rules_for(ctx.content).recent_days)
+        known = people.recent_staff(ctx.session, ctx.vault, ctx.channel, ctx.user_id, since)
+        return [str(k.id) for k in known]
 
     def _draft(self, ctx: Ctx, data: Mapping[str, Any]) -> tickets.Draft:
         vault = ctx.vault
