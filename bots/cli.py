@@ -256,22 +256,20 @@ def staff_appraisal(
     rules = complaint_rules(rt.content)
     with rt.db.transaction() as session:
         lines = appraise(session, rt.vault, rt.content.areas, rules, year, area)
-    table = Table(
-        "username", "name", "role", "area", "verified", "partly", "unfounded",
-        f"不称职 (≥{rules.unfit_at})", "satisfied", "basic", "dissatisfied",
-    )  # fmt: skip
+    # One line per member (a table would be cut to the terminal's width).
+    out.print(
+        f"Appraisal input {year}: 不称职 flagged at {rules.unfit_at} or more", highlight=False
+    )
     for line in lines:
         found = rt.content.areas.get(line.area_code)
-        table.add_row(
-            line.username,
-            line.name,
-            line.role,
-            found.name if found else line.area_code,
-            *(str(line.findings[f]) for f in ("verified", "partly", "unfounded")),
-            "YES" if line.unfit else "no",
-            *(str(line.ratings[r]) for r in ("satisfied", "basic", "dissatisfied")),
+        findings = " ".join(f"{f}={n}" for f, n in line.findings.items())
+        ratings = " ".join(f"{r}={n}" for r, n in line.ratings.items())
+        out.print(
+            f"{line.username}\t{line.name}\t{line.role}\t{found.name if found else line.area_code}"
+            f"\t{findings}\t不称职={'YES' if line.unfit else 'no'}\thandled: {ratings}",
+            soft_wrap=True,
+            highlight=False,
         )
-    out.print(table)
 
 
 @app.command("secret")

@@ -69,7 +69,11 @@ def test_first_answer_deadline_extension_result_and_rating(
     assert street.talk.ids()[0] == "complaints.staff.closed"
     assert pushes(runtime, resident.user)[-1] == "complaints.notice.closed"
     closed = latest(runtime)
-    assert (closed.status, closed.finding, closed.handler_id) == ("closed", "verified", street.staff_id)
+    assert (closed.status, closed.finding, closed.handler_id) == (
+        "closed",
+        "verified",
+        street.staff_id,
+    )
 
     resident.send("评价")
     assert resident.ids() == ["complaints.lookup.found", "complaints.ask.rate"]
@@ -102,7 +106,11 @@ def test_dissatisfied_reopens_once_at_the_level_above(
     resident.send(choice="c:r:dissatisfied")
     assert resident.ids()[0] == "complaints.rate.thanks"
     final = latest(runtime)
-    assert (final.status, final.rating, final.handler_id) == ("closed", "dissatisfied", admin.staff_id)
+    assert (final.status, final.rating, final.handler_id) == (
+        "closed",
+        "dissatisfied",
+        admin.staff_id,
+    )
 
 
 def _handle_to_close(runtime: Runtime, member: Member, ticket_id: int, clock: Clock) -> None:
@@ -144,7 +152,9 @@ def test_every_staff_step_is_audited(runtime: Runtime, resident: Talk, street: M
     with runtime.db.transaction() as session:
         actions = [
             (a.actor, a.action)
-            for a in session.exec(select(AuditEntry).where(AuditEntry.subject == f"complaint:{ticket.id}"))
+            for a in session.exec(
+                select(AuditEntry).where(AuditEntry.subject == f"complaint:{ticket.id}")
+            )
         ]
     assert ("resident", "complaint.submit") in actions
     assert (f"staff:{street.staff_id}", "complaint.answer") in actions
