@@ -3,7 +3,10 @@ who never sees it nor who complained."""
 
 from __future__ import annotations
 
-from core.complaints.cases import pending
+import pytest
+
+from core.complaints.cases import open_ticket, pending
+from core.complaints.handling import Forbidden, add_note
 from core.people.staff import view
 from core.registration import review
 from core.registration.workflow import Env
@@ -48,10 +51,16 @@ def test_named_member_cannot_open_the_ticket_even_by_reference(
     street.talk.send("待办")
     street.talk.send(choice=f"s:o:complaints:{ticket.id}")  # forged: not offered
     assert street.talk.ids()[0] == "system.stale_choice"
-    flow = runtime.engine.parts.flows["complaint_case"]
-    assert flow is not None
-    replies = street.talk.say("菜单")
-    assert "TS-" not in "".join(replies)
+    # Below the chat, the handling functions refuse them too, with nothing changed.
+    with runtime.db.transaction() as session:
+        staff = session.get(Staff, street.staff_id)
+        assert staff is not None
+        env = Env(session, runtime.content, runtime.vault, runtime.engine.clock())
+        with pytest.raises(Forbidden):
+            open_ticket(env, view(staff), ticket.id or 0)
+        with pytest.raises(Forbidden):
+            add_note(env, view(staff), ticket.id or 0, "我想看看是谁")
+    assert "TS-" not in "".join(street.talk.say("我的"))
 
 
 def test_complaint_about_a_community_member_goes_to_the_street(

@@ -73,6 +73,22 @@ def _kind_named(text: str) -> str | None:
     return None
 
 
+# What each step reads from the state (written by the steps before it).
+_FILED = frozenset({"kind", "cat", "area"})
+_NEEDS: dict[Step, frozenset[str]] = {
+    Step.KIND: frozenset(),
+    Step.CATEGORY: frozenset({"kind"}),
+    Step.OFFICE: frozenset({"kind", "cat"}),
+    Step.STAFF: _FILED,
+    Step.TEXT: _FILED,
+    Step.PHOTOS: _FILED | {"text"},
+    Step.CONTACT: _FILED | {"text"},
+    Step.PHONE: _FILED | {"text", "contact"},
+    Step.SUMMARY: _FILED | {"text", "contact"},
+    Step.RATE: frozenset({"ticket"}),
+}
+
+
 class ComplaintFlow:
     name = NAME
     steps = frozenset(Step)
@@ -93,6 +109,8 @@ class ComplaintFlow:
     def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
         data = dict(state.data)
         step = Step(state.step or Step.KIND)
+        if not _NEEDS[step] <= data.keys():
+            return self.start(ctx, "")  # a state missing what its step needs: start afresh
         handler = getattr(self, f"_on_{step.value}")
         result: Transition = handler(ctx, state, data, given)
         return result
@@ -112,7 +130,10 @@ class ComplaintFlow:
         return Transition(nxt, (said, *self.prompt(ctx, nxt)), remember=False)
 
     def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
-        return texts.ask(ctx, state.step or Step.KIND, state.data)
+        step = Step(state.step or Step.KIND)
+        if not _NEEDS[step] <= state.data.keys():
+            return texts.ask(ctx, Step.KIND, {})
+        return texts.ask(ctx, step, state.data)
 
     # Steps ---------------------------------------------------------------------------
 

@@ -78,6 +78,15 @@ def complaint_tasks(ctx: Ctx, staff: StaffView) -> list[TaskItem]:
     ]
 
 
+# What a step reads from the state besides the ticket (written by the step before it).
+_NEEDS: dict[Step, frozenset[str]] = {
+    Step.DUE: frozenset({"said"}),
+    Step.NEW_DUE: frozenset({"said"}),
+    Step.FINDING: frozenset({"said"}),
+    Step.ABOUT: frozenset({"said", "finding"}),
+}
+
+
 class CaseFlow:
     """One ticket opened from 待办."""
 
@@ -105,7 +114,11 @@ class CaseFlow:
 
     def _step(self, ctx: Ctx, staff: StaffView, state: State, given: Input) -> Transition:
         data = dict(state.data)
-        ticket_id = int(data.get("ticket", 0))
+        if "ticket" not in data:
+            return tasks.listing(ctx)
+        ticket_id = int(data["ticket"])
+        if not _NEEDS.get(Step(state.step or Step.CASE), frozenset()) <= data.keys():
+            return self._go(ctx, Step.CASE, {"ticket": ticket_id})  # what the step needs is gone
         env, choice, text = _env(ctx), given.choice or "", given.text.strip()
         if state.step == Step.CASE:
             return self._case(ctx, state, data, choice)
@@ -208,6 +221,8 @@ class CaseFlow:
     def _ask(self, ctx: Ctx, staff: StaffView, state: State) -> tuple[Outgoing, ...]:
         back = (Option(LIST, t("complaints.staff.back")),)
         view = open_ticket(_env(ctx), staff, int(state.data.get("ticket", 0)))
+        if not _NEEDS.get(Step(state.step or Step.CASE), frozenset()) <= state.data.keys():
+            state = State(self.name, Step.CASE, {"ticket": view.id})
         if state.step == Step.CASE:
             pick = Outgoing(t("complaints.staff.pick"), self._actions(ctx, state))
             return (case_message(ctx, view), pick)
@@ -258,9 +273,10 @@ def _dates(ctx: Ctx, view: TicketView, step: str) -> tuple[Option, ...]:
     rules, worktime = rules_for(ctx.content), ctx.content.worktime
     if step == Step.DUE:
         start, most = ctx.now, rules.max_handling_days
-    else:
-        assert view.due_at is not None
+    elif view.due_at is not None:
         start, most = view.due_at, rules.max_extension_days
+    else:
+        return ()  # not answered yet: nothing to extend (the step says so when tried)
     counts = sorted({n for n in (5, 10, most) if n <= most})
     options = []
     for days in counts:
