@@ -111,9 +111,12 @@ def answered_in_time(ticket: ComplaintTicket) -> bool | None:
     return ticket.first_answered_at <= ticket.first_answer_due_at
 
 
-def closed_in_time(ticket: ComplaintTicket) -> bool | None:
-    if ticket.closed_at is None or ticket.due_at is None:
+def closed_in_time(ticket: ComplaintTicket, now: datetime) -> bool | None:
+    """Closed by the deadline; an open ticket past its deadline is "no" already."""
+    if ticket.due_at is None:
         return None
+    if ticket.closed_at is None:
+        return False if ticket.due_at < now else None
     return ticket.closed_at <= ticket.due_at
 
 
@@ -146,7 +149,7 @@ def _row(
         when(ticket.due_at) if ticket.due_at else "",
         extended,
         when(ticket.closed_at) if ticket.closed_at else "",
-        _yes_no(closed_in_time(ticket), render),
+        _yes_no(closed_in_time(ticket, env.now), render),
         render(t(f"complaints.rating.{ticket.rating}")) if ticket.rating else "",
         render(t(f"complaints.finding.{ticket.finding}")) if ticket.finding else "",
         concerned,
@@ -172,7 +175,7 @@ def _summary(
     ]
     on_time = sum(1 for x in due if answered_in_time(x))
     closed = [x for x in tickets if x.closed_at is not None and x.due_at is not None]
-    closed_ok = sum(1 for x in closed if closed_in_time(x))
+    closed_ok = sum(1 for x in closed if closed_in_time(x, env.now))
     ratings = [x.rating for x in tickets if x.rating]
     counts = {r: ratings.count(r) for r in ("satisfied", "basic", "dissatisfied")}
     label = lambda key: render(t(f"complaints.ledger.summary.{key}"))  # noqa: E731
