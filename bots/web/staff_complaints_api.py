@@ -55,6 +55,7 @@ class TicketOut(BaseModel):
     status: str
     level: str
     area_code: str
+    service: str | None
     text: str
     photos: list[str]
     contact: str
@@ -236,6 +237,7 @@ def _out(view: TicketView) -> TicketOut:
         status=view.status,
         level=view.level,
         area_code=view.area_code,
+        service=view.service,
         text=view.text,
         photos=list(view.photos),
         contact=view.contact,

@@ -35,6 +35,7 @@ class TicketView:
     status: str
     level: str
     area_code: str
+    service: str | None
     text: str
     photos: tuple[str, ...]
     contact: str
@@ -98,6 +99,7 @@ def _view(env: Env, ticket: ComplaintTicket, unmasked: bool) -> TicketView:
         status=ticket.status,
         level=ticket.level,
         area_code=ticket.area_code,
+        service=ticket.service,
         text=vault.decrypt(ticket.text_enc),
         photos=tuple(ticket.photos),
         contact=ticket.contact,

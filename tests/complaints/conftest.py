@@ -68,6 +68,7 @@ def file_complaint(
     talk.send(office)
     assert "c:o:" + COMMUNITY in talk.options(), talk.ids()
     talk.send(choice="c:o:" + COMMUNITY)
+    talk.send(choice="c:sv:none")
     if kind == "complaint":
         if staff is None:
             talk.send(choice="c:s:none")

@@ -20,6 +20,7 @@ def _at_text_step(talk: Talk) -> None:
     talk.send(choice="c:c:attitude")
     talk.send("解放桥社区")
     talk.send(choice="c:o:" + COMMUNITY)
+    talk.send(choice="c:sv:none")
     talk.send(choice="c:s:none")
     assert talk.ids() == ["complaints.ask.text"]
 

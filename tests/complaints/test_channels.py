@@ -44,6 +44,7 @@ async def test_complaint_with_a_photo_over_wechat(wx: WeChatPoster, wx_runtime: 
     await say("1")  # 服务态度
     assert "解放桥社区" in await say("解放桥社区")
     await say("1")
+    await say("6")  # 不针对具体服务 (after the five services)
     await say("1")  # 不涉及/不清楚
     await say("工作人员在窗口玩手机，不理人。")
     photo = await wx.say(payload("image.xml", MsgId=str(next(msg_ids))))
@@ -74,6 +75,7 @@ def test_complaint_with_a_photo_over_telegram(
     send(data="c:c:efficiency")
     send("解放桥社区")
     send(data="c:o:370102001002")
+    send(data="c:sv:policy")
     send(data="c:s:none")
     send("办理失业登记等了一个月没有消息。")
     photo = update("photo", update_id=next(ids), message_id=next(ids))
@@ -83,5 +85,6 @@ def test_complaint_with_a_photo_over_telegram(
     send(data="c:submit")
     ticket = latest(tg_runtime)
     assert (ticket.channel, ticket.photos) == ("telegram", ["telegram:file:AgACAgUAAxkBAAIBQ2"])
+    assert ticket.service == "policy"
     sent = " ".join(c.params["text"] for c in bot_api.of("sendMessage"))
     assert ticket.number in sent

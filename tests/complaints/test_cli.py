@@ -26,6 +26,7 @@ SCRIPT = """# a resident complains about a named street member, by numbers as on
 1
 解放桥社区
 1
+2
 李建国
 窗口工作人员态度恶劣，拒绝解释政策。
 1

@@ -72,6 +72,7 @@ def test_a_complaint_cannot_be_anonymous_but_a_suggestion_can(
     resident.send(choice="c:c:efficiency")
     resident.send("解放桥")
     resident.send(choice="c:o:" + COMMUNITY)
+    resident.send(choice="c:sv:none")
     resident.send(choice="c:s:none")
     resident.send("办事效率太低")
     resident.send(choice="c:next")
@@ -93,6 +94,7 @@ def test_phone_contact_is_kept_encrypted_and_shown_masked(runtime: Runtime, resi
     resident.send(choice="c:c:policy")
     resident.send("解放桥社区")
     resident.send(choice="c:o:" + COMMUNITY)
+    resident.send(choice="c:sv:none")
     resident.send(choice="c:s:none")
     resident.send("补贴政策没有落实")
     resident.send(choice="c:next")
@@ -113,6 +115,7 @@ def test_photos_sent_while_writing_are_kept_as_references(runtime: Runtime, resi
     resident.send(choice="c:c:other")
     resident.send("解放桥社区")
     resident.send(choice="c:o:" + COMMUNITY)
+    resident.send(choice="c:sv:none")
     resident.send(choice="c:s:none")
     resident.send(event="photo", ref="wechat:media:MEDIA-1")
     assert resident.ids()[0] == "complaints.photo_kept"

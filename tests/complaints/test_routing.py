@@ -107,6 +107,7 @@ def test_the_member_who_reviewed_a_registration_is_offered_by_name(
     resident.send(choice="c:c:registration")
     resident.send("解放桥社区")
     resident.send(choice="c:o:" + COMMUNITY)
+    resident.send(choice="c:sv:none")
     offered = f"c:s:{community.staff_id}"
     assert offered in resident.options()
     shown = "".join(resident.say("？"))  # not a name: asked again, with the offer
@@ -129,12 +130,14 @@ def test_an_office_named_routes_to_its_street(
     resident.send("佛山苑社区")
     code = next(o for o in resident.options() if o.startswith("c:o:3701020020"))
     resident.send(choice=code)
+    resident.send(choice="c:sv:guidance")
     resident.send(choice="c:s:none")
     resident.send("办理太慢")
     resident.send(choice="c:next")
     resident.send(choice="c:ct:chat")
     resident.send(choice="c:submit")
     number = latest(runtime).number
+    assert latest(runtime).service == "guidance"
     assert _pending_for(runtime, other_street) == [number]
     assert _pending_for(runtime, street) == []
 

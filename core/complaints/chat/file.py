@@ -6,8 +6,9 @@ stateDiagram-v2
     kind --> category
     category --> office
     office --> office: a typed name lists matching platforms
-    office --> staff: complaint (optional: a recent reviewer, or a name)
-    office --> text: suggestion
+    office --> service: optional (content/services.yaml)
+    service --> staff: complaint (optional: a recent reviewer, or a name)
+    service --> text: suggestion
     staff --> text
     text --> photos: ≤ max_text characters, not only emoji
     photos --> photos: photo events are kept as references
@@ -51,6 +52,7 @@ class Step(StrEnum):
     KIND = "kind"
     CATEGORY = "category"
     OFFICE = "office"
+    SERVICE = "service"
     STAFF = "staff"
     TEXT = "text"
     PHOTOS = "photos"
@@ -79,6 +81,7 @@ _NEEDS: dict[Step, frozenset[str]] = {
     Step.KIND: frozenset(),
     Step.CATEGORY: frozenset({"kind"}),
     Step.OFFICE: frozenset({"kind", "cat"}),
+    Step.SERVICE: _FILED,
     Step.STAFF: _FILED,
     Step.TEXT: _FILED,
     Step.PHOTOS: _FILED | {"text"},
@@ -169,6 +172,14 @@ class ComplaintFlow:
 
     def _after_office(self, ctx: Ctx, data: dict[str, Any]) -> Transition:
         data.pop("found", None)
+        return self._go(ctx, Step.SERVICE, data)
+
+    def _on_service(self, ctx: Ctx, state: State, data: dict[str, Any], given: Input) -> Transition:
+        picked = (given.choice or "").removeprefix("c:sv:")
+        known = {s.id for s in ctx.content.services}
+        if picked != "none" and picked not in known:
+            return self._again(ctx, state)
+        data = {**data, "service": None if picked == "none" else picked}
         if data["kind"] == COMPLAINT:
             return self._go(ctx, Step.STAFF, data)
         return self._go(ctx, Step.TEXT, data)
@@ -270,6 +281,7 @@ class ComplaintFlow:
             staff_id=data.get("staff"),
             staff_named=vault.decrypt(data["named"]) if data.get("named") else None,
             phone=vault.decrypt(data["phone"]) if data.get("phone") else None,
+            service=data.get("service"),
             photos=tuple(data.get("photos", [])),
         )
 

@@ -30,6 +30,7 @@ from sqlmodel import col, select
 
 from core.complaints import clocks, handling, routing
 from core.complaints.cases import TicketView, open_ticket, pending
+from core.complaints.chat.texts import service_name
 from core.complaints.notify import label
 from core.complaints.rules import FINDINGS, rules_for
 from core.complaints.tickets import COMPLAINT
@@ -333,6 +334,7 @@ def case_message(ctx: Ctx, view: TicketView) -> Outgoing:
             category=t(f"complaints.category.{view.category}"),
             state=t(f"complaints.state.{view.status}"),
             office=area_name(areas, view.area_code),
+            service=service_name(ctx, view.service),
             staff=view.staff_name or "-",
             text=view.text,
             photos=len(view.photos),

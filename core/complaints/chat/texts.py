@@ -61,6 +61,22 @@ def _office(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
     return (Outgoing(t("complaints.ask.office")),)
 
 
+def service_name(ctx: Ctx, code: str | None) -> Text | str:
+    found = next((s for s in ctx.content.services if s.id == code), None)
+    if found is None:
+        return t("complaints.service.none")
+    return found.name.get(ctx.lang) or found.name["zh-CN"]
+
+
+def _service(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
+    options = tuple(
+        Option(f"c:sv:{s.id}", t("complaints.service.option", name=service_name(ctx, s.id)))
+        for s in ctx.content.services
+    )
+    none = Option("c:sv:none", t("complaints.service.none"))
+    return (Outgoing(t("complaints.ask.service"), (*options, none)),)
+
+
 def _staff(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
     areas = ctx.content.areas
     offered = data.get("offered")
@@ -150,6 +166,7 @@ def _summary(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
         kind=t(f"complaints.kind.{data['kind']}"),
         category=t(f"complaints.category.{data['cat']}"),
         office=area_name(areas, data["area"]),
+        service=service_name(ctx, data.get("service")),
         staff=concerned,
         text=text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…",
         photos=len(data.get("photos", [])),
@@ -170,6 +187,7 @@ _ASK = {
     "kind": _kind,
     "category": _category,
     "office": _office,
+    "service": _service,
     "staff": _staff,
     "text": _text,
     "photos": _photos,
