@@ -25,17 +25,24 @@ OPEN = (RECEIVED, ANSWERED, REOPENED)
 AWAITING_ANSWER = (RECEIVED, REOPENED)
 
 
-def _active(session: Session, role: Role) -> Sequence[Staff]:
-    return session.exec(
-        select(Staff).where(Staff.role == role.value).where(Staff.active == True)  # noqa: E712
-    ).all()
+def active_staff(session: Session) -> list[Staff]:
+    """Every active staff member (a scheduler tick loads them once for all its tickets)."""
+    return list(session.exec(select(Staff).where(Staff.active == True)))  # noqa: E712
 
 
 def _covering(
-    session: Session, areas: AreaTree, code: str, role: Role, without: int | None
+    session: Session,
+    areas: AreaTree,
+    code: str,
+    role: Role,
+    without: int | None,
+    pool: Sequence[Staff] | None = None,
 ) -> list[Staff]:
+    members = active_staff(session) if pool is None else pool
     return [
-        s for s in _active(session, role) if s.id != without and inside(areas, s.area_code, code)
+        s
+        for s in members
+        if s.role == role.value and s.id != without and inside(areas, s.area_code, code)
     ]
 
 
@@ -54,26 +61,42 @@ def raised(session: Session, areas: AreaTree, ticket: ComplaintTicket) -> str:
     return COUNTY if above else ticket.level
 
 
-def handlers(session: Session, areas: AreaTree, ticket: ComplaintTicket) -> list[Staff]:
+def handlers(
+    session: Session,
+    areas: AreaTree,
+    ticket: ComplaintTicket,
+    pool: Sequence[Staff] | None = None,
+) -> list[Staff]:
     """Everyone who may take the ticket now (never the staff member it names)."""
     role = Role.STREET if ticket.level == STREET else Role.ADMIN
-    return _covering(session, areas, ticket.area_code, role, ticket.staff_id)
+    return _covering(session, areas, ticket.area_code, role, ticket.staff_id, pool)
 
 
-def responsible(session: Session, areas: AreaTree, ticket: ComplaintTicket) -> list[Staff]:
+def responsible(
+    session: Session,
+    areas: AreaTree,
+    ticket: ComplaintTicket,
+    pool: Sequence[Staff] | None = None,
+) -> list[Staff]:
     """Who a reminder goes to: the member who answered, else every handler."""
     if ticket.handler_id is not None and ticket.handler_id != ticket.staff_id:
-        member = session.get(Staff, ticket.handler_id)
-        if member is not None and member.active:
-            return [member]
-    return handlers(session, areas, ticket)
+        members = active_staff(session) if pool is None else pool
+        found = [m for m in members if m.id == ticket.handler_id]
+        if found:
+            return found
+    return handlers(session, areas, ticket, pool)
 
 
-def above(session: Session, areas: AreaTree, ticket: ComplaintTicket) -> list[Staff]:
+def above(
+    session: Session,
+    areas: AreaTree,
+    ticket: ComplaintTicket,
+    pool: Sequence[Staff] | None = None,
+) -> list[Staff]:
     """Who hears of a missed deadline: the administrators covering the area (for a street
     ticket with none, the street's other members)."""
-    found = _covering(session, areas, ticket.area_code, Role.ADMIN, ticket.staff_id)
-    return found or handlers(session, areas, ticket)
+    found = _covering(session, areas, ticket.area_code, Role.ADMIN, ticket.staff_id, pool)
+    return found or handlers(session, areas, ticket, pool)
 
 
 def may_see(areas: AreaTree, staff: StaffView, ticket: ComplaintTicket) -> bool:
