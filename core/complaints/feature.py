@@ -9,6 +9,7 @@ from core.complaints.chat.file import RATE_ARG, ComplaintFlow
 from core.complaints.chat.mine import complaints_section
 from core.complaints.chat.staff import CaseFlow, complaint_tasks
 from core.complaints.sla import ComplaintDeadlines
+from core.complaints.tickets import forget_identity
 from core.dialog.flow import Flow, MenuItem, TaskSource
 from core.features import Deps, Feature
 
@@ -29,6 +30,7 @@ FEATURE = Feature(
     jobs=(ComplaintDeadlines(),),
     mine=(complaints_section,),
     tasks=(TaskSource("complaints", CaseFlow.name, complaint_tasks),),
+    erase=(forget_identity,),
     tables=(models,),
     texts=("complaints",),
 )

@@ -200,3 +200,14 @@ def find_own(
         .where(ComplaintTicket.channel == channel)
         .where(ComplaintTicket.external_id == external_id)
     ).first()
+
+
+def forget_identity(session: Session, channel: str, external_id: str) -> None:
+    """A chat identity left: its name on tickets goes (no more notices to it, nothing in a
+    later 我的); the tickets, their history and findings stay as records."""
+    session.execute(
+        sa.update(ComplaintTicket)
+        .where(col(ComplaintTicket.channel) == channel)
+        .where(col(ComplaintTicket.external_id) == external_id)
+        .values(channel=None, external_id=None)
+    )

@@ -155,3 +155,15 @@ def test_mine_lists_tickets_and_their_state(runtime: Runtime, resident: Talk) ->
     assert "complaints.mine.title" in resident.ids()
     shown = resident.say("我的")
     assert any("TS-20261203-0001" in line and "已受理" in line for line in shown)
+
+
+def test_a_resident_who_leaves_is_forgotten_but_the_ticket_stays(
+    runtime: Runtime, resident: Talk
+) -> None:
+    file_complaint(resident)
+    number = latest(runtime).number
+    assert runtime.engine.forget("console", "resident-1")
+    ticket = latest(runtime)
+    assert (ticket.number, ticket.channel, ticket.external_id) == (number, None, None)
+    resident.send(number)  # back again: the old ticket is no longer theirs to read
+    assert resident.ids()[0] == "complaints.lookup.none"
