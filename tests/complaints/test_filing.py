@@ -167,3 +167,12 @@ def test_a_resident_who_leaves_is_forgotten_but_the_ticket_stays(
     assert (ticket.number, ticket.channel, ticket.external_id) == (number, None, None)
     resident.send(number)  # back again: the old ticket is no longer theirs to read
     assert resident.ids()[0] == "complaints.lookup.none"
+
+
+def test_asking_to_look_up_lists_ones_tickets(runtime: Runtime, resident: Talk) -> None:
+    resident.send("查询投诉")
+    assert resident.ids() == ["complaints.lookup.empty", "menu.title"]
+    file_complaint(resident)
+    resident.send("查询投诉")
+    assert resident.ids() == ["complaints.mine.title", "menu.title"]
+    assert len(tickets(runtime)) == 1  # looking up filed nothing

@@ -33,6 +33,7 @@ from typing import Any
 
 from core.complaints import handling, people, routing, tickets
 from core.complaints.chat import texts
+from core.complaints.chat.mine import complaints_section
 from core.complaints.models import ComplaintTicket
 from core.complaints.rules import ComplaintRules, rules_for
 from core.complaints.tickets import COMPLAINT, KINDS, PHONE, SUGGESTION
@@ -102,6 +103,9 @@ class ComplaintFlow:
             return self._lookup(ctx, folded.split()[0])
         if folded == RATE_ARG:
             return self._rate_latest(ctx)
+        if folded.startswith(("查询", "ticket")):
+            listed = complaints_section(ctx) or Outgoing(t("complaints.lookup.empty"))
+            return Transition(IDLE, (listed, menu_message(ctx)))
         if not tickets.may_file(_env(ctx), ctx.channel, ctx.user_id):
             return self._limit(ctx)
         kind = _kind_named(folded)
