@@ -319,6 +319,39 @@ def staff_list() -> None:
     out.print(table)
 
 
+@staff_app.command("appraisal")
+def staff_appraisal(
+    year: Annotated[int, typer.Option(help="Calendar year, e.g. 2026", min=2000, max=2100)],
+    area: Annotated[str | None, typer.Option(help="Only staff inside this area code")] = None,
+) -> None:
+    """Per staff member: complaints about them found verified in the year (不称职 flag at
+    the threshold in content/complaints.yaml) and ratings of complaints they handled."""
+    from core.complaints.appraisal import appraise
+    from core.complaints.rules import rules_for as complaint_rules
+
+    rt = runtime()
+    if area is not None and rt.content.areas.get(area) is None:
+        err.print(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+        raise typer.Exit(2)
+    rules = complaint_rules(rt.content)
+    with rt.db.transaction() as session:
+        lines = appraise(session, rt.vault, rt.content.areas, rules, year, area)
+    # One line per member (a table would be cut to the terminal's width).
+    out.print(
+        f"Appraisal input {year}: 不称职 flagged at {rules.unfit_at} or more", highlight=False
+    )
+    for line in lines:
+        found = rt.content.areas.get(line.area_code)
+        findings = " ".join(f"{f}={n}" for f, n in line.findings.items())
+        ratings = " ".join(f"{r}={n}" for r, n in line.ratings.items())
+        out.print(
+            f"{line.username}\t{line.name}\t{line.role}\t{found.name if found else line.area_code}"
+            f"\t{findings}\t不称职={'YES' if line.unfit else 'no'}\thandled: {ratings}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
 @app.command("secret")
 def secret_generate() -> None:
     """Print a fresh random value for JOBBOT_SECRET_KEY."""
@@ -327,22 +360,19 @@ def secret_generate() -> None:
 
 @app.command("content-check")
 def content_check() -> None:
-    """Validate the content directory and report what it holds."""
-    from core.booking.offices import offices_for
+    """Validate the content directory (and every enabled feature's part of it)."""
     from core.content.loader import load_content
-    from core.registration.rules import rules_for
+    from core.installed import installed
 
     try:
         content = load_content(settings().content_dir)
-        rules_for(content)
-        offices = offices_for(content)
+        installed().check(content)
     except ContentError as exc:
         err.print(f"[red]Invalid content:[/] {exc}")
         raise typer.Exit(2) from None
     out.print(
         f"OK: {len(content.catalog.ids())} texts, {len(content.areas.areas)} areas, "
-        f"{len(content.notices)} notices, {len(content.services)} services, "
-        f"{len(offices.all())} booking offices"
+        f"{len(content.notices)} notices, {len(content.services)} services"
     )
 
 

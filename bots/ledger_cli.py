@@ -94,3 +94,42 @@ def bookings(
         )
         write(ledger, out_file)
     out.print(f"Wrote {len(ledger.rows)} bookings (names masked) to {out_file}.")
+
+
+@ledger_app.command("complaints")
+def complaints(
+    area: Annotated[str, typer.Option(help="Area code (12 digits); everything inside it")],
+    start: Annotated[str, typer.Option("--from", help="First day received, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="Last day received, YYYY-MM-DD")],
+    out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx")],
+    unmasked: Annotated[
+        bool, typer.Option("--unmasked", help="Full phone numbers and names (audited; file 0600)")
+    ] = False,
+    lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
+) -> None:
+    """Write the complaints ledger of an area and period, with a summary sheet."""
+    from bots.cli_support import runtime
+    from core.complaints.ledger import Period, build, write
+    from core.registration.workflow import Env
+    from core.timeutil import utcnow
+
+    _check(out_file, lang)
+    if out_file.suffix.lower() != ".xlsx":
+        _refuse("[red]The complaints ledger is written as .xlsx.[/]")
+    try:
+        period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    except ValueError:
+        _refuse("[red]Dates are YYYY-MM-DD.[/]")
+        return
+    if period.end < period.start:
+        _refuse("[red]--to is before --from.[/]")
+    rt = runtime()
+    if rt.content.areas.get(area) is None:
+        _refuse(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+    actor = f"cli:{getpass.getuser()}"[:64]
+    with rt.db.transaction() as session:
+        env = Env(session, rt.content, rt.vault, utcnow())
+        ledger = build(env, area, period, unmasked=unmasked, lang=lang, actor=actor)
+        write(ledger, out_file, private=unmasked)
+    shown = "UNMASKED (recorded in the audit log; file mode 0600)" if unmasked else "masked"
+    out.print(f"Wrote {len(ledger.rows)} tickets ({shown}) to {out_file}.")

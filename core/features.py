@@ -48,6 +48,8 @@ class Feature:
     tables: tuple[ModuleType, ...] = ()
     # Its text files: content/messages/<lang>.<name>.yaml (checked at start-up).
     texts: tuple[str, ...] = ()
+    # Checks the feature's content (its YAML files) at start-up; raises ContentError.
+    content: tuple[Callable[[Content], object], ...] = ()
     # Whether typed text names a job (only the openings feature says so).
     job_word: Callable[[Ctx, str], bool] | None = None
 
@@ -72,6 +74,12 @@ class Assembly:
             tasks=tuple(source for feature in self.features for source in feature.tasks),
             **({"job_word": job_words[0]} if job_words else {}),
         )
+
+    def check(self, content: Content) -> None:
+        """Every feature's content is valid (raises ``ContentError`` naming the file)."""
+        for feature in self.features:
+            for check in feature.content:
+                check(content)
 
     def jobs(self) -> list[Job]:
         return [Housekeeping(), *(job for feature in self.features for job in feature.jobs)]

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.booking.offices import offices_for
 from core.content.catalog import LANGS
 from core.content.loader import Content, load_content
 from core.content.yamlfile import ContentError
@@ -17,7 +16,6 @@ from core.features import Assembly, Deps, Feature, assemble
 from core.installed import installed
 from core.openings.catalogue import Catalogue
 from core.people.personal import Vault
-from core.registration.rules import rules_for
 from core.settings import Settings
 from core.storage.db import Database
 from core.storage.migrate import require_current_schema
@@ -58,9 +56,8 @@ def build_runtime(
 
     ``features`` replaces the enabled list (``core.installed``), e.g. in tests."""
     content = load_content(settings.content_dir)
-    rules_for(content)  # registration parameters are content too: fail at start-up, not mid-chat
-    offices_for(content)  # and so are the bookable offices
     assembly = assemble(features) if features is not None else installed()
+    assembly.check(content)  # features' parameters are content too: fail now, not mid-chat
     _require_texts(content, assembly)
     database = db or Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds)
     if check_schema:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import itertools
 
+from sqlmodel import select
+
 from core.dialog.messages import Incoming, Reply
 from core.dialog.plaintext import render_reply
 from core.runtime import Runtime
+from core.storage.models import Conversation
 
 _ids = itertools.count(1)
 
@@ -57,6 +60,16 @@ class Talk:
         chosen = reply or self.last
         assert chosen is not None
         return [m.text.id for m in chosen.messages]
+
+    def state_flow(self) -> str | None:
+        """The flow this identity's conversation is in now (None at the menu)."""
+        with self.runtime.db.transaction() as session:
+            conv = session.exec(
+                select(Conversation)
+                .where(Conversation.channel == self.channel)
+                .where(Conversation.external_id == self.user)
+            ).one()
+            return conv.flow
 
     def options(self, reply: Reply | None = None) -> list[str]:
         chosen = reply or self.last

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, Update
 
 from bots.telegram import CHANNEL
-from core.dialog.messages import Incoming
+from core.dialog.messages import PHOTO, Incoming
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
@@ -135,6 +135,10 @@ def _from_message(message: Message) -> Incoming | None:
     if message.location is not None:
         where = {"lat": str(message.location.latitude), "lon": str(message.location.longitude)}
         return _incoming(message, event="location", extra=where)
+    if message.photo:
+        # The largest size's file id, kept as a reference by flows that take photos.
+        ref = f"telegram:file:{message.photo[-1].file_id}"
+        return _incoming(message, event=PHOTO, extra={"ref": ref[:300]})
     if any(getattr(message, kind, None) for kind in _CONTENT):
         return _incoming(message, event="unsupported")
     return None  # service messages (pins, timers, …)

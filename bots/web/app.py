@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bots.senders import build_senders
 from bots.telegram.webhook import install as telegram_routes
-from bots.web import booking_api, home, openings_api, staff_openings_api
+from bots.web import booking_api, home, openings_api, staff_complaints_api, staff_openings_api
 from bots.web.direct import JobbotApp
 from bots.web.staff_api import install as staff_api_routes
 from bots.wechat.routes import install as wechat_routes
@@ -88,6 +88,7 @@ def create_app(
     openings_api.install(app, rt)
     staff_openings_api.install(app, rt)
     booking_api.install(app, rt)
+    staff_complaints_api.install(app, rt)
     for install in channel_routes():
         install(app, rt)
     larger = {staff_openings_api.PATH: settings.max_import_bytes}

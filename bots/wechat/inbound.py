@@ -13,7 +13,7 @@ from wechatpy.messages import BaseMessage
 from bots.wechat import refusals
 from bots.wechat.quota import event_id
 from bots.wechat.xmlsafe import BadXml
-from core.dialog.messages import Incoming
+from core.dialog.messages import PHOTO, Incoming
 
 CHANNEL = "wechat"
 POLITE_TYPES = frozenset({"image", "video", "shortvideo", "link", "file", "miniprogrampage"})
@@ -87,6 +87,9 @@ def plan(
                 "label": (fields.get("Label") or "").strip()[:200],
             },
         )
+    if msg_type == "image" and (fields.get("MediaId") or "").strip():
+        # Kept as a reference: a flow that takes photos (投诉建议) stores the media id.
+        return engine(event=PHOTO, extra={"ref": f"wechat:media:{fields['MediaId'].strip()[:200]}"})
     if msg_type in POLITE_TYPES:
         return engine(event=msg_type)
     return Plan(Action.IGNORE, openid, account)

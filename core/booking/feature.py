@@ -13,6 +13,7 @@ from core.booking.chat.book import BookFlow
 from core.booking.chat.mine import CONFIRM_ARG, MineFlow, bookings_section
 from core.booking.chat.staff_day import StaffDayFlow, booking_tasks
 from core.booking.models import Booking
+from core.booking.offices import offices_for
 from core.booking.reminders import BookingReminders, UnconfirmedRelease
 from core.dialog.flow import Flow, MenuItem, TaskSource
 from core.features import Deps, Feature
@@ -54,4 +55,5 @@ FEATURE = Feature(
     erase=(forget_identity,),
     tables=(models,),
     texts=("booking",),
+    content=(offices_for,),
 )

@@ -125,6 +125,8 @@ class Ctx:
 class Flow(Protocol):
     name: str
 
+    # A flow that takes photos may also define ``attach(ctx, state, ref) -> Transition |
+    # None`` (``ref``: the channel's reference to the file); see ``sidetrips.event``.
     # Every step the flow may store; a stored state naming another restarts the flow.
     # A flow opened from another may also name it as ``parent``: 返回 at its first step
     # starts the parent again (a case opened from 待办 goes back to the list). Steps whose

@@ -19,7 +19,7 @@ OWN_ITEMS: tuple[MenuItem, ...] = (
     MenuItem("tasks", "staff_tasks", order=70, staff_only=True),
 )
 # Promised services whose features are not built yet; a feature with the same id replaces one.
-PLANNED: tuple[MenuItem, ...] = (MenuItem("complaint", "complaint", order=50),)
+PLANNED: tuple[MenuItem, ...] = ()
 
 
 def assemble(contributed: Iterable[MenuItem]) -> tuple[MenuItem, ...]:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_OPTION_ID_BYTES = 64  # Telegram's callback_data limit
+# A photo the person sent: ``Incoming(event=PHOTO, extra={"ref": ...})``, where ``ref`` is
+# the channel's own reference to the file (WeChat media id, Telegram file id), kept as such.
+PHOTO = "photo"
 
 
 @dataclass(frozen=True)

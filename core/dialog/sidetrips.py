@@ -8,7 +8,7 @@ from core.dialog.commands import Command
 from core.dialog.flow import IDLE, Ctx, State, Transition
 from core.dialog.identity import ChatIdentity
 from core.dialog.menu import menu_message
-from core.dialog.messages import Incoming, Outgoing, t
+from core.dialog.messages import PHOTO, Incoming, Outgoing, t
 from core.people import staff as staff_service
 from core.people.staff import view
 
@@ -132,7 +132,18 @@ def event(ctx: Ctx, conv: ChatIdentity, state: State, incoming: Incoming) -> Tra
         return _aside(ctx, state, Outgoing(t("system.welcome_back")))
     if kind == "location":
         return _aside(ctx, state, _nearest(ctx, incoming))
+    if kind == PHOTO and incoming.extra.get("ref"):
+        taken = _attach(ctx, state, incoming.extra["ref"])
+        if taken is not None:
+            return taken
     return _aside(ctx, state, Outgoing(t("system.unsupported_message")))
+
+
+def _attach(ctx: Ctx, state: State, ref: str) -> Transition | None:
+    """A photo goes to the current flow if its step takes attachments (``attach``)."""
+    flow = ctx.parts.flows.get(state.flow) if state.flow else None
+    attach = getattr(flow, "attach", None)
+    return None if attach is None else attach(ctx, state, ref)  # type: ignore[no-any-return]
 
 
 def _welcome(ctx: Ctx, conv: ChatIdentity, incoming: Incoming) -> Transition:

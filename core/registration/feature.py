@@ -12,6 +12,7 @@ from core.registration.chat.mine import registrations_section
 from core.registration.chat.register import RegisterFlow
 from core.registration.chat.staff_tasks import ReviewFlow, registration_tasks
 from core.registration.people import forget_identity
+from core.registration.rules import rules_for
 from core.registration.sla import DraftRetention, RegistrationDeadlines
 
 
@@ -29,4 +30,5 @@ FEATURE = Feature(
     erase=(forget_identity,),
     tables=(models,),
     texts=("registration",),
+    content=(rules_for,),
 )

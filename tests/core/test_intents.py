@@ -65,9 +65,8 @@ def test_job_word_at_the_menu_starts_a_search(runtime: Runtime) -> None:
 def test_complaint_words_start_the_complaint_item(runtime: Runtime) -> None:
     talk = Talk(runtime)
     talk.send("我要投诉")
-    assert talk.ids() == ["menu.unbuilt", "menu.title"]
-    feature = talk.last.messages[0].text.params["feature"]  # type: ignore[union-attr]
-    assert feature.id == "menu.item.complaint"
+    assert talk.ids()[0].startswith("complaints.")
+    assert talk.state_flow() == "complaint"
 
 
 def test_booking_words_start_the_booking_item(runtime: Runtime) -> None:
@@ -93,8 +92,8 @@ def test_english_words_are_understood_too(runtime: Runtime) -> None:
     talk.send("hello")
     assert talk.ids() == ["intent.greeting", "menu.title"]
     talk.send("I want to make a complaint")
-    feature = talk.last.messages[0].text.params["feature"]  # type: ignore[union-attr]
-    assert feature.id == "menu.item.complaint"
+    assert talk.ids()[0].startswith("complaints.")
+    assert talk.state_flow() == "complaint"
 
 
 def test_greeting_with_a_job_word_searches(runtime: Runtime) -> None:

@@ -1,0 +1,1 @@
+"""投诉建议: complaints and suggestions with the specification's clocks."""
