@@ -111,6 +111,7 @@ class Housekeeping:
 
 
 def default_jobs() -> list[Job]:
+    from core.openings.notices import SubscriptionNotices
     from core.registration.sla import DraftRetention, RegistrationDeadlines
 
-    return [Housekeeping(), RegistrationDeadlines(), DraftRetention()]
+    return [Housekeeping(), RegistrationDeadlines(), DraftRetention(), SubscriptionNotices()]

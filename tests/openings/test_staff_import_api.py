@@ -30,18 +30,23 @@ def client(runtime: Runtime) -> TestClient:
         yield test_client  # type: ignore[misc]
 
 
-@pytest.fixture
-def auth(runtime: Runtime) -> dict[str, str]:
+def _token(runtime: Runtime, username: str, role: Role, area_code: str) -> dict[str, str]:
     with runtime.db.transaction() as session:
         staff = add_staff(
             session,
             vault=runtime.vault,
-            username="li",
+            username=username,
             name="李娜",
-            role=Role.STREET,
-            area_code="370102001000",
+            role=role,
+            area_code=area_code,
         )
         return {"Authorization": f"Bearer {issue_token(session, staff)}"}
+
+
+@pytest.fixture
+def auth(runtime: Runtime) -> dict[str, str]:
+    """An administrator: the sample rows span two cities."""
+    return _token(runtime, "admin", Role.ADMIN, "370102000000")
 
 
 def _count(runtime: Runtime) -> int:
