@@ -115,7 +115,9 @@ def _stage_all(
         if isinstance(checked, str):
             report.refuse(RowError(number, checked))
         elif checked.ref in in_batch:
-            report.refuse(RowError(number, f"id {checked.ref!r} repeats row {in_batch[checked.ref]}"))
+            report.refuse(
+                RowError(number, f"id {checked.ref!r} repeats row {in_batch[checked.ref]}")
+            )
         else:
             in_batch[checked.ref] = number
             batch.append((number, checked))

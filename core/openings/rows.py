@@ -170,8 +170,8 @@ class _Lines:
         return line
 
 
-def _csv_rows(handle: io.BufferedIOBase | BinaryIO) -> Iterator[Row]:
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+def _csv_rows(handle: BinaryIO) -> Iterator[Row]:
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     reader = csv.reader(_Lines(text, MAX_LINE))
     try:
         header = [h.strip() for h in next(reader, [])]

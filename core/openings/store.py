@@ -75,22 +75,24 @@ def stage(
     another area) and stages the rest; refused rows go to ``report``."""
     assert imp.id is not None
     refs = [item.ref for _, item in batch]
-    earlier = dict(
-        session.execute(
-            sa.select(OpeningStaged.ref, OpeningStaged.row)  # type: ignore[call-overload]
-            .where(OpeningStaged.import_id == imp.id)
+    earlier: dict[str, int] = {
+        ref: row
+        for ref, row in session.execute(
+            sa.select(col(OpeningStaged.ref), col(OpeningStaged.row))
+            .where(col(OpeningStaged.import_id) == imp.id)
             .where(col(OpeningStaged.ref).in_(refs))
-        ).all()
-    )
+        )
+    }
     owner: dict[str, str | None] = {}
     if imp.scope is not None:
-        owner = dict(
-            session.execute(
-                sa.select(Opening.ref, Opening.area_code).where(  # type: ignore[call-overload]
+        owner = {
+            ref: code
+            for ref, code in session.execute(
+                sa.select(col(Opening.ref), col(Opening.area_code)).where(
                     col(Opening.ref).in_(refs)
                 )
-            ).all()
-        )
+            )
+        }
     values = []
     for number, item in batch:
         if item.ref in earlier:
@@ -188,13 +190,14 @@ def switch(session: Session, imp: OpeningImport, now: datetime) -> tuple[int, in
             .order_by(staged.c.row),
         )
     )
-    counts = dict(
-        session.execute(
+    counts: dict[str, int] = {
+        action: n
+        for action, n in session.execute(
             sa.select(change.c.action, sa.func.count())
             .where(change.c.import_id == imp.id)
             .group_by(change.c.action)
-        ).all()
-    )
+        )
+    }
     added, changed = int(counts.get("added", 0)), int(counts.get("changed", 0))
     if added or changed:
         bump_version(session, now)
@@ -217,7 +220,8 @@ def unstage(session: Session, import_id: int, limit: int) -> int:
     """Deletes up to ``limit`` staged rows of an import; returns how many."""
     staged = OpeningStaged.__table__  # type: ignore[attr-defined]
     ids = sa.select(staged.c.id).where(staged.c.import_id == import_id).limit(limit)
-    return int(session.execute(sa.delete(staged).where(staged.c.id.in_(ids))).rowcount or 0)
+    result = session.execute(sa.delete(staged).where(staged.c.id.in_(ids)))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def bump_version(session: Session, now: datetime) -> None:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.openings.importing import import_openings
 from core.openings.models import Opening
 from core.openings.rows import UnreadableFile, read_rows
 from core.openings.store import ImportReport
 from core.runtime import Runtime
+from core.storage.models import AuditEntry
 from tests.openings.conftest import HEADER, NOW, ROWS
 
 
@@ -133,3 +134,10 @@ def test_cli_import_prints_row_numbers_and_exit_code(
     good = CliRunner().invoke(app, ["openings", "import", "--skip-invalid", str(write_csv(rows))])
     assert good.exit_code == 0 and "3 added" in good.output
     get_settings.cache_clear()
+    with runtime.db.transaction() as session:
+        entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+    assert [(e.action, e.channel) for e in entries] == [
+        ("openings.import_refused", "cli"),
+        ("openings.import", "cli"),
+    ]
+    assert entries[1].actor.startswith("cli:") and "added=3 [A-1, A-3, A-4]" in entries[1].detail
