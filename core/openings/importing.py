@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from core.content.loader import Content
 from core.openings.models import OpeningImport, OpeningStaged
 from core.openings.rows import BadRecord, OpeningInput, Row, RowError, check_row
-from core.openings.store import ImportReport, changes, stage, strays, switch, unstage
+from core.openings.store import ImportReport, changes, stage, strays, switch
 from core.people import audit
 from core.storage.db import Database
 
@@ -84,7 +84,8 @@ def import_openings(
     else:
         with db.transaction() as session:
             _record(session, imp, report, by, total, now)
-    _clear_staging(db, imp)
+    # The staged rows are left for the worker to delete a slice at a time: deleting them
+    # here, in back-to-back transactions, kept chat's writers waiting for seconds on SQLite.
     return report
 
 
@@ -98,6 +99,7 @@ def _stage_all(
 ) -> int:
     batch: list[tuple[int, OpeningInput]] = []
     in_batch: dict[str, int] = {}
+    known: dict[str, str | None] = {}
     total = 0
 
     def flush() -> None:
@@ -111,7 +113,7 @@ def _stage_all(
 
     for number, raw in rows:
         total += 1
-        checked = str(raw) if isinstance(raw, BadRecord) else check_row(raw, content.areas)
+        checked = str(raw) if isinstance(raw, BadRecord) else check_row(raw, content.areas, known)
         if isinstance(checked, str):
             report.refuse(RowError(number, checked))
         elif checked.ref in in_batch:
@@ -177,23 +179,14 @@ def _names(refs: list[str], count: int) -> str:
     return f"[{', '.join(refs)}{more}]"
 
 
-def _clear_staging(db: Database, imp: OpeningImport) -> None:
-    assert imp.id is not None
-    while True:
-        with db.transaction() as session:
-            if unstage(session, imp.id, 5000) == 0:
-                return
-
-
 def _abandon(db: Database, imp: OpeningImport) -> None:
-    """The file broke off (unreadable part, database gone): the staged rows go; the
-    worker's housekeeping removes them later if the database cannot be reached now."""
+    """The file broke off (unreadable part, database gone): marked failed, so the worker
+    deletes its staged rows (it also does for an import left staging for hours)."""
     try:
         with db.transaction() as session:
             row = session.get(OpeningImport, imp.id)
             if row is not None:
                 row.status = "failed"
                 session.add(row)
-        _clear_staging(db, imp)
     except Exception:
-        log.warning("could not clear import %s's staged rows; housekeeping will", imp.id)
+        log.warning("could not mark import %s failed; the worker will in time", imp.id)

@@ -39,28 +39,59 @@ from core.storage.models import Conversation
 class SubscriptionNotices:
     name: str = "opening_subscriptions"
     slice: int = 2000  # openings matched at a time
-    budget: float = 0.5  # seconds of matching per tick before handing the lock back
+    budget: float = 0.5  # seconds of matching per tick (outside the write transaction)
     queue: int = 500  # messages queued per tick
+    sweep: float = 0.1  # seconds of deleting spent staged rows per tick
     stale: timedelta = timedelta(hours=6)  # an import still staging after this has died
 
     def due(self, ctx: TickCtx) -> Iterable[Due]:
-        _clear_dead_staging(ctx, self.stale)
-        imp = ctx.session.exec(
-            select(OpeningImport)
-            .where(OpeningImport.status == "applied")
-            .where(col(OpeningImport.notified_at).is_(None))
-            .order_by(col(OpeningImport.id))
-        ).first()
-        if imp is None:
+        # Matching is CPU work (an index over the slice, a search per subscription): it
+        # runs on a read-only snapshot, so the tick's transaction (which on SQLite holds the
+        # write lock from its first statement) only writes the outcome.
+        plan = self._plan(ctx)
+        _clear_staging(ctx, self.stale, self.sweep)
+        if plan is None:
             return ()
-        started = time.monotonic()
-        while openings := _next_slice(ctx.session, imp, self.slice):
-            _match(ctx, imp, openings)
-            imp.notify_cursor = openings[-1].id or 0
-            ctx.session.add(imp)
-            if time.monotonic() - started > self.budget:
-                return ()  # the rest next tick
+        imp_id, old_cursor, new_cursor, found = plan
+        if new_cursor != old_cursor:
+            moved = ctx.session.execute(
+                sa.update(OpeningImport)
+                .where(col(OpeningImport.id) == imp_id)
+                .where(col(OpeningImport.notify_cursor) == old_cursor)
+                .values(notify_cursor=new_cursor)
+            )
+            if getattr(moved, "rowcount", 0) != 1:
+                return ()  # another worker matched this slice meanwhile
+            _record(ctx.session, imp_id, found)
+            return ()
+        imp = ctx.session.get(OpeningImport, imp_id)
+        if imp is None or imp.notified_at is not None or imp.notify_cursor != old_cursor:
+            return ()
         return self._queue(ctx, imp)
+
+    def _plan(self, ctx: TickCtx) -> tuple[int, int, int, dict[Key, list[str]]] | None:
+        """The oldest import not yet told, and the matches of its next slices (as many as
+        the budget allows): (import id, cursor before, cursor after, refs per subscriber)."""
+        engine = ctx.session.get_bind()
+        with Session(engine.execution_options(jobbot_read_only=True)) as session:
+            imp = session.exec(
+                select(OpeningImport)
+                .where(OpeningImport.status == "applied")
+                .where(col(OpeningImport.notified_at).is_(None))
+                .order_by(col(OpeningImport.id))
+            ).first()
+            if imp is None or imp.id is None:
+                return None
+            subs = list(session.exec(select(OpeningSubscription)))
+            found: dict[Key, list[str]] = {}
+            cursor = imp.notify_cursor
+            started = time.monotonic()
+            while openings := _next_slice(session, imp.batch, cursor, self.slice):
+                _match(ctx, openings, subs, found)
+                cursor = openings[-1].id or cursor
+                if time.monotonic() - started > self.budget:
+                    break
+            return imp.id, imp.notify_cursor, cursor, found
 
     def _queue(self, ctx: TickCtx, imp: OpeningImport) -> list[Due]:
         notices = list(
@@ -82,40 +113,51 @@ class SubscriptionNotices:
         return dues
 
 
-def _next_slice(session: Session, imp: OpeningImport, size: int) -> list[Opening]:
+Key = tuple[str, str]  # (channel, external_id) of a subscriber
+
+
+def _next_slice(session: Session, batch: str, after: int, size: int) -> list[Opening]:
     return list(
         session.exec(
             select(Opening)
-            .where(Opening.import_batch == imp.batch)
-            .where(col(Opening.id) > imp.notify_cursor)
+            .where(Opening.import_batch == batch)
+            .where(col(Opening.id) > after)
             .order_by(col(Opening.id))
             .limit(size)
         )
     )
 
 
-def _match(ctx: TickCtx, imp: OpeningImport, openings: Sequence[Opening]) -> None:
+def _match(
+    ctx: TickCtx,
+    openings: Sequence[Opening],
+    subs: Sequence[OpeningSubscription],
+    found: dict[Key, list[str]],
+) -> None:
     docs = [doc(o) for o in openings]
     index = SearchIndex.build(docs, vocabulary_for(ctx.content.directory))
-    found: dict[tuple[str, str], list[str]] = {}
-    for sub in ctx.session.exec(select(OpeningSubscription)):
+    for sub in subs:
         refs = matching(index, docs, sub, ctx.content.areas, ctx.now)
         if refs:
             mine = found.setdefault((sub.channel, sub.external_id), [])
             mine.extend(r for r in refs if r not in mine)
+
+
+def _record(session: Session, imp_id: int, found: dict[Key, list[str]]) -> None:
+    """Adds one slice's matches to each subscriber's notice of this import."""
     if not found:
         return
     notices = {
         (n.channel, n.external_id): n
-        for n in ctx.session.exec(select(OpeningNotice).where(OpeningNotice.import_id == imp.id))
+        for n in session.exec(select(OpeningNotice).where(OpeningNotice.import_id == imp_id))
     }
     for (channel, external_id), refs in found.items():
         notice = notices.get((channel, external_id)) or OpeningNotice(
-            import_id=imp.id or 0, channel=channel, external_id=external_id
+            import_id=imp_id, channel=channel, external_id=external_id
         )
         notice.count += len(refs)
         notice.refs = [*notice.refs, *refs][:LISTED]  # a new list: JSON columns track assignment
-        ctx.session.add(notice)
+        session.add(notice)
 
 
 def _due(session: Session, imp: OpeningImport, notice: OpeningNotice) -> Due | None:
@@ -147,8 +189,10 @@ def _due(session: Session, imp: OpeningImport, notice: OpeningNotice) -> Due | N
     )
 
 
-def _clear_dead_staging(ctx: TickCtx, stale: timedelta) -> None:
-    """Staged rows of imports that died (process killed, database lost mid-import)."""
+def _clear_staging(ctx: TickCtx, stale: timedelta, budget: float) -> None:
+    """Deletes staged rows of finished imports (and of imports that died while staging),
+    a thousand at a time for at most ``budget`` seconds: staged rows are invisible, so
+    there is no hurry, and one big delete would hold the write lock."""
     ctx.session.execute(
         sa.update(OpeningImport)
         .where(col(OpeningImport.status) == "staging")
@@ -156,10 +200,16 @@ def _clear_dead_staging(ctx: TickCtx, stale: timedelta) -> None:
         .values(status="failed")
     )
     finished = select(OpeningImport.id).where(col(OpeningImport.status) != "staging")
-    doomed = (
-        select(OpeningStaged.id)
-        .where(col(OpeningStaged.import_id).in_(finished))
-        .limit(5000)
-        .scalar_subquery()
-    )
-    ctx.session.execute(sa.delete(OpeningStaged).where(col(OpeningStaged.id).in_(doomed)))
+    started = time.monotonic()
+    while True:
+        doomed = (
+            select(OpeningStaged.id)
+            .where(col(OpeningStaged.import_id).in_(finished))
+            .limit(1000)
+            .scalar_subquery()
+        )
+        result = ctx.session.execute(
+            sa.delete(OpeningStaged).where(col(OpeningStaged.id).in_(doomed))
+        )
+        if not getattr(result, "rowcount", 0) or time.monotonic() - started > budget:
+            return

@@ -314,8 +314,11 @@ def _check_header(header: Sequence[str]) -> None:
         raise UnreadableFile(f"missing required column(s): {', '.join(missing)}")
 
 
-def check_row(raw: Mapping[str, Any], areas: AreaTree) -> OpeningInput | str:
-    """The row as an opening, or the reason it is invalid."""
+def check_row(
+    raw: Mapping[str, Any], areas: AreaTree, known: dict[str, str | None] | None = None
+) -> OpeningInput | str:
+    """The row as an opening, or the reason it is invalid. ``known`` remembers resolved area
+    names across the rows of one file (resolving one scans every area name)."""
     text: dict[str, str] = {}
     for column in COLUMNS:
         value = _text(raw.get(column))
@@ -351,7 +354,14 @@ def check_row(raw: Mapping[str, Any], areas: AreaTree) -> OpeningInput | str:
         dates[column] = moment
     if dates["posted_at"] and dates["expires_at"] and dates["expires_at"] < dates["posted_at"]:
         return "expires_at is before posted_at"
-    area_code = resolve_area(text["area"], areas)
+    if known is None:
+        area_code = resolve_area(text["area"], areas)
+    elif text["area"] in known:
+        area_code = known[text["area"]]
+    else:
+        area_code = known[text["area"]] = resolve_area(text["area"], areas)
+        if len(known) > 10_000:  # a file of all-different names: stay bounded
+            known.clear()
     if area_code is None:
         return f"area {text['area']!r} is not in the area list (content/areas.yaml)"
     tags = tuple(t.strip() for t in _TAG_SPLIT.split(text["tags"]) if t.strip())

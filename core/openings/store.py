@@ -216,14 +216,6 @@ def changes(session: Session, import_id: int, action: str, limit: int) -> list[s
     )
 
 
-def unstage(session: Session, import_id: int, limit: int) -> int:
-    """Deletes up to ``limit`` staged rows of an import; returns how many."""
-    staged = OpeningStaged.__table__  # type: ignore[attr-defined]
-    ids = sa.select(staged.c.id).where(staged.c.import_id == import_id).limit(limit)
-    result = session.execute(sa.delete(staged).where(staged.c.id.in_(ids)))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def bump_version(session: Session, now: datetime) -> None:
     """Tells every process's search index that the openings changed."""
     marker = session.exec(

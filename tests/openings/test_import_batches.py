@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import tracemalloc
+from datetime import timedelta
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
 
+from core.delivery.scheduler import tick
 from core.openings import store
 from core.openings.importing import BATCH_ROWS, import_openings
 from core.openings.models import Opening, OpeningImport, OpeningStaged, OpeningSubscription
+from core.openings.notices import SubscriptionNotices
 from core.openings.rows import UnreadableFile, read_rows
 from core.runtime import Runtime
 from tests.openings.conftest import HEADER, NOW
@@ -51,7 +54,14 @@ def test_others_write_between_batches_and_readers_see_nothing_until_the_switch(
     assert {visible for _, visible in seen} == {0}
     assert _count(runtime, Opening) == BATCH_ROWS * 2 + 100
     assert _count(runtime, OpeningSubscription) == 3
+    _sweep(runtime)
     assert _count(runtime, OpeningStaged) == 0
+
+
+def _sweep(runtime: Runtime) -> None:
+    """The worker deletes spent staged rows, a slice per tick."""
+    for _ in range(5):
+        tick(runtime.db, runtime.content, runtime.vault, [SubscriptionNotices()], NOW)
 
 
 def test_a_file_that_breaks_off_midway_leaves_nothing_behind(
@@ -62,9 +72,36 @@ def test_a_file_that_breaks_off_midway_leaves_nothing_behind(
     path.write_bytes((",".join(HEADER) + "\n" + good + "\n").encode() + b"X-1,\xff\xfe,a,b\n")
     with pytest.raises(UnreadableFile, match="not UTF-8"):
         import_openings(runtime.db, runtime.content, read_rows(path), now=NOW)
-    assert _count(runtime, Opening) == 0 and _count(runtime, OpeningStaged) == 0
+    assert _count(runtime, Opening) == 0
     with runtime.db.reading() as session:
         assert session.exec(select(OpeningImport.status)).all() == ["failed"]
+    _sweep(runtime)
+    assert _count(runtime, OpeningStaged) == 0
+
+
+def test_an_import_that_died_while_staging_is_swept_after_hours(
+    runtime: Runtime, write_csv: Callable[..., Path]
+) -> None:
+    def die(done: int) -> None:
+        raise SystemExit  # stands in for kill -9: nothing after this line runs
+
+    with pytest.raises(SystemExit):
+        import_openings(
+            runtime.db,
+            runtime.content,
+            read_rows(write_csv(_rows(BATCH_ROWS))),
+            now=NOW,
+            progress=die,
+        )
+    with runtime.db.transaction() as session:  # as if the process had died before marking
+        session.exec(select(OpeningImport)).one().status = "staging"
+    assert _count(runtime, OpeningStaged) == BATCH_ROWS
+    _sweep(runtime)
+    assert _count(runtime, OpeningStaged) == BATCH_ROWS  # it may still be running
+    job = SubscriptionNotices()
+    tick(runtime.db, runtime.content, runtime.vault, [job], NOW + job.stale + timedelta(minutes=1))
+    _sweep(runtime)
+    assert _count(runtime, OpeningStaged) == 0
 
 
 def test_repeated_id_across_batches_is_found(
