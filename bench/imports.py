@@ -50,7 +50,10 @@ from bench.wechat import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-COLUMNS = "id,title,employer,area,salary_min,salary_max,headcount,description,contact,posted_at,expires_at,tags"
+COLUMNS = (
+    "id,title,employer,area,salary_min,salary_max,headcount,description,contact,"
+    "posted_at,expires_at,tags"
+)
 AREAS = [
     "历下区",
     "市中区",
@@ -358,18 +361,18 @@ async def bench(kind: str, rows: int, rate: float, subscribers: int) -> None:
         )
 
 
-def big_csv(megabytes: int) -> None:
+def big_csv(megabytes: int, description: int) -> None:
     """Peak memory of `jobbot openings import` on a CSV of ``megabytes`` (a child process)."""
     from core.storage.db import Database
     from core.storage.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.csv"
-        chunk = openings_csv(20_000, "B", description=600).split(b"\n", 1)[1]
+        chunk = openings_csv(20_000, "B", description=description).split(b"\n", 1)[1]
         rows = chunk.count(b"\n")
         with path.open("wb") as handle:
             handle.write(COLUMNS.encode() + b"\n")
-            copies = max(1, megabytes * 2**20 // len(chunk))
+            copies = max(1, -(-megabytes * 2**20 // len(chunk)))
             for copy in range(copies):
                 handle.write(chunk.replace(b"B-", f"B{copy}-".encode()))
         size = path.stat().st_size
@@ -407,10 +410,13 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=200)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--big-csv-mb", type=int, default=0, help="only the CLI memory check")
+    parser.add_argument(
+        "--big-csv-description", type=int, default=600, help="characters per description"
+    )
     args = parser.parse_args()
     print(machine())
     if args.big_csv_mb:
-        big_csv(args.big_csv_mb)
+        big_csv(args.big_csv_mb, args.big_csv_description)
         return
     print(
         f"WeChat: {args.rate:g} signed text messages/s from 8 connections, health check every "

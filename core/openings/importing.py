@@ -100,16 +100,18 @@ def _stage_all(
     batch: list[tuple[int, OpeningInput]] = []
     in_batch: dict[str, int] = {}
     known: dict[str, str | None] = {}
-    total = 0
+    total = reported = 0
 
     def flush() -> None:
+        nonlocal reported
         if batch:
             with db.transaction() as session:
                 stage(session, imp, batch, content.areas, report)
             batch.clear()
             in_batch.clear()
-        if progress:
+        if progress and total != reported:
             progress(total)
+            reported = total
 
     for number, raw in rows:
         total += 1

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import tracemalloc
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -140,3 +140,31 @@ def test_reading_a_large_csv_holds_one_row_at_a_time(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count == 6000 and rows.position == rows.size
     assert peak < 2 * 2**20  # a few rows and buffers, not the 30 MiB file
+
+
+def test_chat_is_answered_and_stored_between_the_batches_of_a_big_import(
+    runtime: Runtime, write_csv: Callable[..., Path]
+) -> None:
+    """A resident writes while a staff import runs: each message is answered from its own
+    transaction between two batches (with the old one-transaction import the engine's
+    write waited for the whole import, and on SQLite failed after the busy timeout)."""
+    from core.dialog.messages import Incoming
+    from core.storage.models import InboundMessage
+
+    answered: list[int] = []
+
+    def resident_writes(done: int) -> None:
+        reply = runtime.engine.handle(
+            Incoming(channel="wechat", user_id="o-resident", text="菜单", message_id=f"m{done}")
+        )
+        answered.append(len(reply.messages))
+
+    report = import_openings(
+        runtime.db,
+        runtime.content,
+        read_rows(write_csv(_rows(BATCH_ROWS * 4))),
+        now=NOW,
+        progress=resident_writes,
+    )
+    assert report.created == BATCH_ROWS * 4 and len(answered) == 4 and all(answered)
+    assert _count(runtime, InboundMessage) == 4
