@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from core.openings.importing import import_openings
 from core.openings.models import OpeningNotice
@@ -27,7 +27,13 @@ def _rows(n: int, title: str = "保洁员", area: str = "历下区") -> list[lis
 
 def _pushes(runtime: Runtime, recipient: str) -> list[OutboxMessage]:
     with runtime.db.transaction() as session:
-        return list(session.exec(select(OutboxMessage).where(OutboxMessage.recipient == recipient)))
+        return list(
+            session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient == recipient)
+                .order_by(col(OutboxMessage.id))
+            )
+        )
 
 
 def _notices(runtime: Runtime) -> int:

@@ -137,7 +137,11 @@ def _opening(runtime: Runtime, ref: str) -> Opening | None:
 def _audits(runtime: Runtime) -> list[AuditEntry]:
     with runtime.db.transaction() as session:
         return list(
-            session.exec(select(AuditEntry).where(col(AuditEntry.action).like("openings.%")))
+            session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.action).like("openings.%"))
+                .order_by(col(AuditEntry.id))
+            )
         )
 
 
