@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,13 @@ from rich.progress import Progress
 openings_app = typer.Typer(no_args_is_help=True, help="Openings (招聘信息): import.")
 out = Console()
 err = Console(stderr=True)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # a container's uid with no passwd entry
+        return f"uid {os.getuid()}"
 
 
 @openings_app.command("import")
@@ -31,7 +39,7 @@ def import_command(
         raise typer.Exit(2)
     rt = runtime()
     # Audited as the operating-system account that ran the command (the CLI has no staff).
-    by = Importer(f"cli:{getpass.getuser()}"[:64], "cli")
+    by = Importer(f"cli:{_os_user()}"[:64], "cli")
     try:
         rows = read_rows(file)
         with Progress(console=err, transient=True) as progress:

@@ -60,8 +60,8 @@ def import_openings(
         session.add(imp)
     try:
         total = _stage_all(db, content, imp, rows, report, progress)
-    except BaseException:
-        _abandon(db, imp)
+    except BaseException as exc:
+        _abandon(db, imp, by, exc)
         raise
     stored = 0
     if not report.invalid or skip_invalid:
@@ -181,7 +181,7 @@ def _names(refs: list[str], count: int) -> str:
     return f"[{', '.join(refs)}{more}]"
 
 
-def _abandon(db: Database, imp: OpeningImport) -> None:
+def _abandon(db: Database, imp: OpeningImport, by: Importer, exc: BaseException) -> None:
     """The file broke off (unreadable part, database gone): marked failed, so the worker
     deletes its staged rows (it also does for an import left staging for hours)."""
     try:
@@ -190,5 +190,13 @@ def _abandon(db: Database, imp: OpeningImport) -> None:
             if row is not None:
                 row.status = "failed"
                 session.add(row)
+            audit.record(
+                session,
+                actor=by.actor,
+                action="openings.import_failed",
+                subject=f"opening_import:{imp.id}",
+                detail=f"import={imp.id} stopped: {type(exc).__name__}: {exc}",
+                channel=by.channel,
+            )
     except Exception:
         log.warning("could not mark import %s failed; the worker will in time", imp.id)

@@ -18,6 +18,7 @@ from core.openings.models import Opening, OpeningImport, OpeningStaged, OpeningS
 from core.openings.notices import SubscriptionNotices
 from core.openings.rows import UnreadableFile, read_rows
 from core.runtime import Runtime
+from core.storage.models import AuditEntry
 from tests.openings.conftest import HEADER, NOW
 
 
@@ -75,6 +76,8 @@ def test_a_file_that_breaks_off_midway_leaves_nothing_behind(
     assert _count(runtime, Opening) == 0
     with runtime.db.reading() as session:
         assert session.exec(select(OpeningImport.status)).all() == ["failed"]
+        [entry] = session.exec(select(AuditEntry)).all()
+    assert entry.action == "openings.import_failed" and "not UTF-8" in entry.detail
     _sweep(runtime)
     assert _count(runtime, OpeningStaged) == 0
 
