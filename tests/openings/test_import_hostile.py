@@ -37,6 +37,7 @@ def _refs(runtime: Runtime) -> list[str]:
         ("contact", "0531\x00", "contact contains a NUL character"),
         ("tags", "x" * 2000, "tags is longer than"),
     ],
+    ids=lambda v: str(v)[:30],
 )
 def test_out_of_range_values_are_row_errors_and_skip_invalid_stores_the_rest(
     runtime: Runtime, write_csv: Callable[..., Path], column: str, value: str, reason: str

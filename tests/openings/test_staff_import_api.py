@@ -245,6 +245,7 @@ def test_refused_import_is_audited_too(runtime: Runtime, client: TestClient) -> 
             "nested",
         ),
     ],
+    ids=["nul", "huge-integer", "year-9999", "json-100000-deep"],
 )
 def test_hostile_rows_get_422_with_the_row_never_500(
     runtime: Runtime, client: TestClient, auth: dict[str, str], kind: str, body: bytes, reason: str
