@@ -277,7 +277,7 @@ def _json_rows_too_deep(text: str) -> Iterator[Row]:
     parse the rest one by one."""
     depth, list_depth, start, number = 0, 0, -1, 0
     items: list[tuple[int, int, int]] = []  # (start, end, deepest) of each item
-    deepest = 0
+    deepest, closed = 0, False
     for token in _JSON_TOKEN.finditer(text):
         char = token.group()
         if char in "[{":
@@ -288,13 +288,14 @@ def _json_rows_too_deep(text: str) -> Iterator[Row]:
         elif char in "]}":
             if depth == list_depth and list_depth:
                 items.append((start, token.start(), deepest))
+                closed = True
                 break
             depth -= 1
         elif char == "," and depth == list_depth and list_depth:
             items.append((start, token.start(), deepest))
             start, deepest = token.end(), 0
-    if not items:
-        raise UnreadableFile("the JSON nests deeper than any list of openings")
+    if not closed:  # else the items after an unclosed bracket would vanish unreported
+        raise UnreadableFile("not valid JSON: a bracket is never closed")
     for start, end, deep in items:
         number += 1
         if deep > MAX_JSON_DEPTH:

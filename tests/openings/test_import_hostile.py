@@ -94,6 +94,14 @@ def test_json_nested_deep_is_a_row_error_not_a_crash(runtime: Runtime) -> None:
     assert _refs(runtime) == []
 
 
+def test_deep_json_that_never_closes_is_unreadable_not_cut_short(runtime: Runtime) -> None:
+    good = json.dumps(dict(zip(HEADER, ROWS[0], strict=True)))
+    body = f"[{good}, {good.replace('A-1', 'A-2')}, " + "[" * 100_000
+    with pytest.raises(UnreadableFile, match="never closed"):
+        import_openings(runtime.db, runtime.content, read_bytes(body.encode(), "json"), now=NOW)
+    assert _refs(runtime) == []
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
