@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from core.content.loader import Content
-from core.openings.importing import import_openings
+from core.openings.importing import Importer, import_openings
 from core.openings.rows import read_rows
 from core.people.personal import Vault
 from core.people.staff import Role, add_staff, find_by_username
@@ -39,9 +39,9 @@ def load_demo_openings(db: Database, content: Content, now: datetime) -> str | N
     path = content.directory / "demo" / "openings.csv"
     if not path.exists():
         return None
-    report = import_openings(db, content, read_rows(path), now=now)
+    report = import_openings(db, content, read_rows(path), now=now, by=Importer("demo", "cli"))
     if report.created or report.updated:
-        return f"{len(report.created)} openings added, {len(report.updated)} updated"
+        return f"{report.created} openings added, {report.updated} updated"
     return None
 
 

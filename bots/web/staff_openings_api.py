@@ -1,8 +1,10 @@
 """Staff import of openings over HTTP: `POST /api/staff/openings/import` (CSV or JSON body).
 
 The same all-or-nothing import as `jobbot openings import`: 200 with the counts when
-stored, 422 with every invalid row (number and reason) when nothing was stored, 400 for an
-unreadable file, 415 for another content type, 401 without a staff token.
+stored, 422 with the invalid rows (number and reason; the first 1,000, all counted in
+``invalid``) when nothing was stored, 400 for an unreadable file, 415 for another content
+type, 401 without a staff token. Community and street staff import only inside their own
+area (other rows are invalid rows); administrators import anywhere.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from bots.web.staff_api import RuntimeDep, StaffDep
-from core.openings.importing import import_openings
+from core.openings.importing import Importer, import_openings
 from core.openings.rows import UnreadableFile, read_bytes
 from core.openings.store import ImportReport
-from core.people import audit
-from core.people.staff import StaffView
+from core.people.staff import Role, StaffView
 from core.runtime import Runtime
 from core.timeutil import utcnow
 
@@ -37,6 +38,7 @@ class ImportOut(BaseModel):
     created: int
     updated: int
     unchanged: int
+    invalid: int
     errors: list[RowErrorOut]
 
 
@@ -61,9 +63,10 @@ async def import_route(
         raise HTTPException(400, str(exc)) from None
     out = ImportOut(
         applied=report.applied,
-        created=len(report.created),
-        updated=len(report.updated),
+        created=report.created,
+        updated=report.updated,
         unchanged=report.unchanged,
+        invalid=report.invalid,
         errors=[RowErrorOut(row=e.row, reason=e.reason) for e in report.errors],
     )
     return JSONResponse(out.model_dump(), status_code=200 if report.applied else 422)
@@ -72,20 +75,17 @@ async def import_route(
 def _import(
     runtime: Runtime, staff: StaffView, body: bytes, kind: str, skip_invalid: bool
 ) -> ImportReport:
-    rows = list(read_bytes(body, kind))  # unreadable files fail here, before any write
+    rows = read_bytes(body, kind)  # an unreadable header fails here, before any write
+    scope = None if staff.role == Role.ADMIN else staff.area_code
     report = import_openings(
-        runtime.db, runtime.content, rows, now=utcnow(), skip_invalid=skip_invalid
+        runtime.db,
+        runtime.content,
+        rows,
+        now=utcnow(),
+        skip_invalid=skip_invalid,
+        by=Importer(f"staff:{staff.id}", "web", scope),
     )
-    if report.applied:
-        with runtime.db.transaction() as session:
-            audit.record(
-                session,
-                actor=f"staff:{staff.id}",
-                action="openings.import",
-                detail=f"created={len(report.created)} updated={len(report.updated)} "
-                f"invalid={len(report.errors)}",
-                channel="web",
-            )
+    if report.changed:
         runtime.catalogue.refresh_now()
     return report
 

@@ -11,6 +11,7 @@ from core.openings import models
 from core.openings.catalogue import vocabulary_for
 from core.openings.chat.jobs import MATCHES, JobsFlow
 from core.openings.chat.subscriptions import SubscribeFlow, UnsubscribeFlow
+from core.openings.notices import SubscriptionNotices
 from core.openings.subscriptions import forget_identity
 
 
@@ -32,6 +33,7 @@ FEATURE = Feature(
         MenuItem("jobs", "jobs", order=20),
         MenuItem("matches", "jobs", order=21, hidden=True, start_arg=MATCHES),
     ),
+    jobs=(SubscriptionNotices(),),
     erase=(forget_identity,),
     tables=(models,),
     texts=("jobs",),

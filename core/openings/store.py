@@ -1,100 +1,218 @@
-"""Storing checked openings: upsert by ``ref``, report what changed, bump the index version."""
+"""Storing checked openings: staged in batches, then switched in with a few set-based
+statements, so readers see an import all at once and no transaction holds the write lock
+for long. Also the openings' version that tells every process's index to rebuild."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from core.content.areas import AreaTree
-from core.openings.models import Opening
-from core.openings.rows import OpeningInput, RowError, check_row
-from core.storage.models import SharedValue
+from core.openings.models import Opening, OpeningChange, OpeningImport, OpeningStaged
+from core.openings.rows import OpeningInput, RowError
+from core.storage.models import SharedValue, UTCDateTime
 
 VERSION_KEY = "openings.version"
+MAX_ERRORS_LISTED = 1000  # every invalid row is counted; the first ones are listed
+# The columns an import sets; created_at, import_batch and updated_at are the store's.
+FIELDS = (
+    "ref",
+    "title",
+    "employer",
+    "area_name",
+    "area_code",
+    "salary_min",
+    "salary_max",
+    "headcount",
+    "description",
+    "contact",
+    "posted_at",
+    "expires_at",
+    "tags",
+    "fingerprint",
+)
 
 
 @dataclass
 class ImportReport:
     batch: str
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS_LISTED
+    invalid: int = 0  # all of them
     applied: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
-
-def check_all(
-    rows: Iterable[tuple[int, Mapping[str, Any]]], areas: AreaTree
-) -> tuple[list[OpeningInput], list[RowError]]:
-    good: list[OpeningInput] = []
-    errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    for number, raw in rows:
-        checked = check_row(raw, areas)
-        if isinstance(checked, str):
-            errors.append(RowError(number, checked))
-        elif checked.ref in seen:
-            errors.append(RowError(number, f"id {checked.ref!r} repeats row {seen[checked.ref]}"))
-        else:
-            seen[checked.ref] = number
-            good.append(checked)
-    return good, errors
+    def refuse(self, error: RowError) -> None:
+        self.invalid += 1
+        if len(self.errors) < MAX_ERRORS_LISTED:
+            self.errors.append(error)
 
 
-def apply(session: Session, inputs: list[OpeningInput], now: datetime) -> ImportReport:
-    """Upserts the openings in the caller's transaction; unchanged rows are left alone."""
-    report = ImportReport(batch=secrets.token_hex(6))
-    refs = [item.ref for item in inputs]
-    existing = {
-        o.ref: o
-        for chunk in _chunks(refs, 500)
-        for o in session.exec(select(Opening).where(col(Opening.ref).in_(chunk)))
-    }
-    for item in inputs:
-        current = existing.get(item.ref)
-        fingerprint = item.fingerprint()
-        if current is not None and current.fingerprint == fingerprint:
-            report.unchanged += 1
-            continue
-        row = current or Opening(
-            ref=item.ref,
-            created_at=now,
-            fingerprint=fingerprint,
-            title="",
-            employer="",
-            area_name="",
-        )
-        _fill(row, item, fingerprint, now, report.batch if current is None else row.import_batch)
-        session.add(row)
-        (report.updated if current else report.created).append(item.ref)
-    if report.changed:
-        bump_version(session, now)
-    report.applied = True
-    return report
+def outside(areas: AreaTree, scope: str | None, area_code: str | None) -> bool:
+    """Whether an opening in ``area_code`` lies outside an importer confined to ``scope``."""
+    if scope is None:
+        return False
+    return area_code is None or not areas.contains(scope, area_code)
 
 
-def _fill(
-    row: Opening, item: OpeningInput, fingerprint: str, now: datetime, batch: str | None
+def stage(
+    session: Session,
+    imp: OpeningImport,
+    batch: Sequence[tuple[int, OpeningInput]],
+    areas: AreaTree,
+    report: ImportReport,
 ) -> None:
-    row.title, row.employer = item.title, item.employer
-    row.area_name, row.area_code = item.area_name, item.area_code
-    row.salary_min, row.salary_max, row.headcount = item.salary_min, item.salary_max, item.headcount
-    row.description, row.contact = item.description, item.contact
-    row.posted_at, row.expires_at = item.posted_at, item.expires_at
-    row.tags, row.fingerprint, row.import_batch, row.updated_at = (
-        list(item.tags),
-        fingerprint,
-        batch,
-        now,
+    """Checks one batch against the database (ids repeated in earlier batches, openings of
+    another area) and stages the rest; refused rows go to ``report``."""
+    assert imp.id is not None
+    refs = [item.ref for _, item in batch]
+    earlier: dict[str, int] = {
+        ref: row
+        for ref, row in session.execute(
+            sa.select(col(OpeningStaged.ref), col(OpeningStaged.row))
+            .where(col(OpeningStaged.import_id) == imp.id)
+            .where(col(OpeningStaged.ref).in_(refs))
+        )
+    }
+    owner: dict[str, str | None] = {}
+    if imp.scope is not None:
+        owner = {
+            ref: code
+            for ref, code in session.execute(
+                sa.select(col(Opening.ref), col(Opening.area_code)).where(
+                    col(Opening.ref).in_(refs)
+                )
+            )
+        }
+    values = []
+    for number, item in batch:
+        if item.ref in earlier:
+            report.refuse(RowError(number, f"id {item.ref!r} repeats row {earlier[item.ref]}"))
+        elif outside(areas, imp.scope, item.area_code):
+            report.refuse(RowError(number, f"area {item.area_name!r} is outside your area"))
+        elif item.ref in owner and outside(areas, imp.scope, owner[item.ref]):
+            report.refuse(
+                RowError(number, f"opening {item.ref!r} belongs to an area outside yours")
+            )
+        else:
+            values.append(_staged(imp.id, number, item))
+    if values:
+        session.execute(sa.insert(OpeningStaged), values)
+
+
+def _staged(import_id: int, number: int, item: OpeningInput) -> dict[str, object]:
+    return {
+        "import_id": import_id,
+        "row": number,
+        "ref": item.ref,
+        "title": item.title,
+        "employer": item.employer,
+        "area_name": item.area_name,
+        "area_code": item.area_code,
+        "salary_min": item.salary_min,
+        "salary_max": item.salary_max,
+        "headcount": item.headcount,
+        "description": item.description,
+        "contact": item.contact,
+        "posted_at": item.posted_at,
+        "expires_at": item.expires_at,
+        "tags": list(item.tags),
+        "fingerprint": item.fingerprint(),
+    }
+
+
+def strays(session: Session, imp: OpeningImport, areas: AreaTree) -> list[tuple[int, str]]:
+    """Staged rows that would change an opening outside the importer's area: checked again
+    at the switch because another import may have moved the opening since staging."""
+    if imp.scope is None:
+        return []
+    staged = OpeningStaged.__table__  # type: ignore[attr-defined]
+    opening = Opening.__table__  # type: ignore[attr-defined]
+    found = session.execute(
+        sa.select(staged.c.row, staged.c.ref, opening.c.area_code)
+        .join(opening, opening.c.ref == staged.c.ref)
+        .where(staged.c.import_id == imp.id)
+        .where(opening.c.fingerprint != staged.c.fingerprint)
+    ).all()
+    return [(row, ref) for row, ref, code in found if outside(areas, imp.scope, code)]
+
+
+def switch(session: Session, imp: OpeningImport, now: datetime) -> tuple[int, int]:
+    """Applies every staged row of ``imp`` in the caller's (short) transaction: records what
+    is added or changed, updates, inserts. Returns (added, changed)."""
+    staged = OpeningStaged.__table__  # type: ignore[attr-defined]
+    opening = Opening.__table__  # type: ignore[attr-defined]
+    change = OpeningChange.__table__  # type: ignore[attr-defined]
+    mine = staged.c.import_id == imp.id
+    existing = opening.alias("existing")
+    session.execute(
+        sa.insert(change).from_select(
+            ["import_id", "ref", "action"],
+            sa.select(
+                staged.c.import_id,
+                staged.c.ref,
+                sa.case((existing.c.id.is_(None), "added"), else_="changed"),
+            )
+            .select_from(staged.outerjoin(existing, existing.c.ref == staged.c.ref))
+            .where(mine)
+            .where(sa.or_(existing.c.id.is_(None), existing.c.fingerprint != staged.c.fingerprint)),
+        )
+    )
+    when = sa.bindparam("now", now, type_=UTCDateTime())
+    updates = {name: staged.c[name] for name in FIELDS if name != "ref"}
+    session.execute(
+        sa.update(opening)
+        .where(opening.c.ref == staged.c.ref)
+        .where(mine)
+        .where(opening.c.fingerprint != staged.c.fingerprint)
+        .values(**updates, updated_at=when)
+    )
+    session.execute(
+        sa.insert(opening).from_select(
+            [*FIELDS, "import_batch", "created_at", "updated_at"],
+            sa.select(
+                *(staged.c[name] for name in FIELDS),
+                sa.literal(imp.batch, sa.String()),
+                when,
+                when,
+            )
+            .where(mine)
+            .where(~sa.exists().where(opening.c.ref == staged.c.ref))
+            .order_by(staged.c.row),
+        )
+    )
+    counts: dict[str, int] = {
+        action: n
+        for action, n in session.execute(
+            sa.select(change.c.action, sa.func.count())
+            .where(change.c.import_id == imp.id)
+            .group_by(change.c.action)
+        )
+    }
+    added, changed = int(counts.get("added", 0)), int(counts.get("changed", 0))
+    if added or changed:
+        bump_version(session, now)
+    return added, changed
+
+
+def changes(session: Session, import_id: int, action: str, limit: int) -> list[str]:
+    return list(
+        session.exec(
+            select(OpeningChange.ref)
+            .where(OpeningChange.import_id == import_id)
+            .where(OpeningChange.action == action)
+            .order_by(col(OpeningChange.ref))
+            .limit(limit)
+        )
     )
 
 
@@ -113,8 +231,3 @@ def bump_version(session: Session, now: datetime) -> None:
 def current_version(session: Session) -> int:
     marker = session.get(SharedValue, VERSION_KEY)
     return marker.version if marker else 0
-
-
-def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

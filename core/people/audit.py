@@ -7,6 +7,8 @@ from sqlmodel import Session
 from core.people.personal import redact
 from core.storage.models import AuditEntry
 
+MAX_DETAIL = 1000
+
 
 def record(
     session: Session,
@@ -23,7 +25,7 @@ def record(
             actor=actor,
             action=action,
             subject=subject,
-            detail=redact(detail)[:1000],
+            detail=redact(detail)[:MAX_DETAIL],
             channel=channel,
         )
     )

@@ -8,8 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
+from core.delivery.scheduler import tick
 from core.openings.importing import import_openings
+from core.openings.models import OpeningImport
+from core.openings.notices import SubscriptionNotices
 from core.openings.rows import COLUMNS, read_rows
 from core.openings.store import ImportReport
 from core.runtime import Runtime
@@ -94,3 +98,23 @@ def imported(runtime: Runtime, write_csv: Callable[..., Path]) -> ImportReport:
     report = import_openings(runtime.db, runtime.content, read_rows(write_csv(ROWS)), now=NOW)
     runtime.catalogue.refresh_now()
     return report
+
+
+def notify_until_done(runtime: Runtime, job: SubscriptionNotices | None = None) -> int:
+    """Runs the worker's subscription job tick after tick until it has nothing left to do;
+    returns the number of messages it queued."""
+    chosen = job or SubscriptionNotices()
+    queued = 0
+    for _ in range(1000):
+        with runtime.db.transaction() as session:
+            pending = session.exec(
+                select(OpeningImport)
+                .where(OpeningImport.status == "applied")
+                .where(col(OpeningImport.notified_at).is_(None))
+            ).first()
+        if pending is None:
+            return queued
+        report = tick(runtime.db, runtime.content, runtime.vault, [chosen], NOW)
+        assert not report.failed
+        queued += report.written[chosen.name]
+    raise AssertionError("the subscription job never finished")

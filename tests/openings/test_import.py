@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.openings.importing import import_openings
 from core.openings.models import Opening
 from core.openings.rows import UnreadableFile, read_rows
 from core.openings.store import ImportReport
 from core.runtime import Runtime
+from core.storage.models import AuditEntry
 from tests.openings.conftest import HEADER, NOW, ROWS
 
 
@@ -24,7 +25,8 @@ def _refs(runtime: Runtime) -> list[str]:
 
 
 def test_import_stores_every_valid_row(runtime: Runtime, imported: ImportReport) -> None:
-    assert imported.applied and sorted(imported.created) == ["A-1", "A-2", "A-3", "A-4"]
+    assert imported.applied and imported.created == 4
+    assert _refs(runtime) == ["A-1", "A-2", "A-3", "A-4"]
     with runtime.db.transaction() as session:
         street = session.exec(select(Opening).where(Opening.ref == "A-3")).one()
     assert street.area_code == "370102001000" and street.tags == ["灵活就业"]
@@ -34,7 +36,7 @@ def test_reimporting_the_same_file_changes_nothing(
     runtime: Runtime, imported: ImportReport, write_csv: Callable[..., Path]
 ) -> None:
     again = import_openings(runtime.db, runtime.content, read_rows(write_csv(ROWS)), now=NOW)
-    assert again.created == [] and again.updated == [] and again.unchanged == 4
+    assert again.created == 0 and again.updated == 0 and again.unchanged == 4
 
 
 def test_changed_row_is_updated_by_ref(
@@ -43,7 +45,10 @@ def test_changed_row_is_updated_by_ref(
     rows = [list(r) for r in ROWS]
     rows[0][5] = "4800"
     report = import_openings(runtime.db, runtime.content, read_rows(write_csv(rows)), now=NOW)
-    assert report.updated == ["A-1"] and report.unchanged == 3
+    assert report.updated == 1 and report.unchanged == 3
+    with runtime.db.transaction() as session:
+        changed = session.exec(select(Opening).where(Opening.ref == "A-1")).one()
+    assert changed.salary_max == 4800
 
 
 @pytest.mark.parametrize(
@@ -104,7 +109,7 @@ def test_xlsx_and_json_import_like_csv(runtime: Runtime, tmp_path: Path) -> None
     (tmp_path / "o.json").write_text(json.dumps(json_rows, ensure_ascii=False), encoding="utf-8")
     for name in ("o.xlsx", "o.json"):
         report = import_openings(runtime.db, runtime.content, read_rows(tmp_path / name), now=NOW)
-        assert report.applied and len(report.created) == 1
+        assert report.applied and report.created == 1
     assert _refs(runtime) == ["A-1", "A-2"]
 
 
@@ -129,3 +134,10 @@ def test_cli_import_prints_row_numbers_and_exit_code(
     good = CliRunner().invoke(app, ["openings", "import", "--skip-invalid", str(write_csv(rows))])
     assert good.exit_code == 0 and "3 added" in good.output
     get_settings.cache_clear()
+    with runtime.db.transaction() as session:
+        entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+    assert [(e.action, e.channel) for e in entries] == [
+        ("openings.import_refused", "cli"),
+        ("openings.import", "cli"),
+    ]
+    assert entries[1].actor.startswith("cli:") and "added=3 [A-1, A-3, A-4]" in entries[1].detail

@@ -16,7 +16,7 @@ from core.openings.rows import read_rows
 from core.openings.store import ImportReport
 from core.runtime import Runtime
 from core.storage.models import OutboxMessage
-from tests.openings.conftest import NOW, ROWS
+from tests.openings.conftest import NOW, ROWS, notify_until_done
 from tests.talk import Talk
 
 
@@ -96,7 +96,9 @@ def test_subscription_gets_new_matching_openings_once(
     assert talk.ids()[0] == "subs.created"
     path = write_csv(ROWS)
     import_openings(runtime.db, runtime.content, read_rows(path), now=NOW)
+    notify_until_done(runtime)
     import_openings(runtime.db, runtime.content, read_rows(path), now=NOW)
+    notify_until_done(runtime)
     with runtime.db.transaction() as session:
         pushes = session.exec(select(OutboxMessage).where(OutboxMessage.recipient == "o-sub")).all()
     assert len(pushes) == 1

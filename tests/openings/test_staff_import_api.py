@@ -6,7 +6,7 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bots.web.app import create_app
 from core.openings.models import Opening
@@ -30,18 +30,23 @@ def client(runtime: Runtime) -> TestClient:
         yield test_client  # type: ignore[misc]
 
 
-@pytest.fixture
-def auth(runtime: Runtime) -> dict[str, str]:
+def _token(runtime: Runtime, username: str, role: Role, area_code: str) -> dict[str, str]:
     with runtime.db.transaction() as session:
         staff = add_staff(
             session,
             vault=runtime.vault,
-            username="li",
+            username=username,
             name="李娜",
-            role=Role.STREET,
-            area_code="370102001000",
+            role=role,
+            area_code=area_code,
         )
         return {"Authorization": f"Bearer {issue_token(session, staff)}"}
+
+
+@pytest.fixture
+def auth(runtime: Runtime) -> dict[str, str]:
+    """An administrator: the sample rows span two cities."""
+    return _token(runtime, "admin", Role.ADMIN, "370102000000")
 
 
 def _count(runtime: Runtime) -> int:
@@ -119,3 +124,135 @@ def test_upload_may_exceed_the_webhook_limit_but_not_its_own(
         client.post(PATH, content=huge, headers={**auth, "content-type": "text/csv"}).status_code
         == 413
     )
+
+
+STREET = "370102001000"  # 解放路街道, 历下区, 济南
+
+
+def _opening(runtime: Runtime, ref: str) -> Opening | None:
+    with runtime.db.transaction() as session:
+        return session.exec(select(Opening).where(Opening.ref == ref)).first()
+
+
+def _audits(runtime: Runtime) -> list[AuditEntry]:
+    with runtime.db.transaction() as session:
+        return list(
+            session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.action).like("openings.%"))
+                .order_by(col(AuditEntry.id))
+            )
+        )
+
+
+def test_street_staff_rows_outside_their_area_are_refused_by_row_number(
+    runtime: Runtime, client: TestClient
+) -> None:
+    street = _token(runtime, "street", Role.STREET, STREET)
+    rows = [
+        ["S-1", "保安", "某物业", "历下区 解放路街道", "", "", "", "", "", "", "", ""],
+        ["S-2", "保洁", "某物业", "历下区", "", "", "", "", "", "", "", ""],  # the county
+        ["S-3", "司机", "某物流", "市南区", "", "", "", "", "", "", "", ""],  # another city
+        ["S-4", "厨师", "某餐馆", "解放桥社区", "", "", "", "", "", "", "", ""],  # inside
+    ]
+    refused = client.post(PATH, content=_csv(rows), headers={**street, "content-type": "text/csv"})
+    assert refused.status_code == 422
+    assert [(e["row"], "outside your area" in e["reason"]) for e in refused.json()["errors"]] == [
+        (2, True),
+        (3, True),
+    ]
+    assert _count(runtime) == 0
+    kept = client.post(
+        PATH + "?skip_invalid=true",
+        content=_csv(rows),
+        headers={**street, "content-type": "text/csv"},
+    )
+    assert kept.status_code == 200 and kept.json()["created"] == 2 and kept.json()["invalid"] == 2
+    assert _opening(runtime, "S-3") is None
+
+
+def test_community_token_cannot_change_an_opening_of_another_area(
+    runtime: Runtime, client: TestClient, auth: dict[str, str]
+) -> None:
+    """The attack of the issue: rewrite another city's opening's contact, or pull it into
+    one's own area; neither may pass, and the opening stays as it was."""
+    assert (
+        client.post(PATH, content=_csv(ROWS), headers={**auth, "content-type": "text/csv"}).json()[
+            "created"
+        ]
+        == 4
+    )
+    community = _token(runtime, "community", Role.COMMUNITY, "370102001002")
+    qingdao = list(ROWS[1])  # 市南区, Qingdao
+    qingdao[HEADER.index("contact")] = "请先转账押金到 6222…"
+    moved = list(qingdao)
+    moved[HEADER.index("area")] = "解放桥社区"
+    for row in (qingdao, moved):
+        response = client.post(
+            PATH + "?skip_invalid=true",
+            content=_csv([row]),
+            headers={**community, "content-type": "text/csv"},
+        )
+        assert response.status_code == 200 and response.json()["created"] == 0
+        assert response.json()["updated"] == 0
+        assert response.json()["errors"][0]["row"] == 1
+    opening = _opening(runtime, "A-2")
+    assert opening is not None and opening.contact == "0532-00000000"
+    assert opening.area_code != "370102001002"
+
+
+def test_admin_may_import_anywhere_and_the_audit_row_names_what_changed(
+    runtime: Runtime, client: TestClient, auth: dict[str, str]
+) -> None:
+    client.post(PATH, content=_csv(ROWS[:2]), headers={**auth, "content-type": "text/csv"})
+    rows = [list(r) for r in ROWS]
+    rows[0][HEADER.index("salary_max")] = "4800"
+    response = client.post(PATH, content=_csv(rows), headers={**auth, "content-type": "text/csv"})
+    assert response.json() | {"errors": []} == {
+        "applied": True,
+        "created": 2,
+        "updated": 1,
+        "unchanged": 1,
+        "invalid": 0,
+        "errors": [],
+    }
+    last = _audits(runtime)[-1]
+    assert last.action == "openings.import" and last.channel == "web"
+    assert "added=2 [A-3, A-4]" in last.detail and "changed=1 [A-1]" in last.detail
+    assert "removed=0" in last.detail
+
+
+def test_refused_import_is_audited_too(runtime: Runtime, client: TestClient) -> None:
+    community = _token(runtime, "community", Role.COMMUNITY, "370102001002")
+    client.post(PATH, content=_csv(ROWS), headers={**community, "content-type": "text/csv"})
+    [entry] = _audits(runtime)
+    assert entry.action == "openings.import_refused" and "invalid=4" in entry.detail
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "reason"),
+    [
+        ("text/csv", _csv([["Z-1", "保安\x00", "某物业", "历下区"] + [""] * 8]), "NUL"),
+        ("text/csv", _csv([["Z-1", "保安", "某物业", "历下区", str(2**63)] + [""] * 7]), "at most"),
+        (
+            "text/csv",
+            _csv([["Z-1", "保安", "某物业", "历下区"] + [""] * 6 + ["9999-12-31", ""]]),
+            "year",
+        ),
+        (
+            "application/json",
+            b'[{"id": "Z-1", "title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]",
+            "nested",
+        ),
+    ],
+    ids=["nul", "huge-integer", "year-9999", "json-100000-deep"],
+)
+def test_hostile_rows_get_422_with_the_row_never_500(
+    runtime: Runtime, client: TestClient, auth: dict[str, str], kind: str, body: bytes, reason: str
+) -> None:
+    for query in ("", "?skip_invalid=true"):
+        response = client.post(PATH + query, content=body, headers={**auth, "content-type": kind})
+        assert response.status_code == (422 if not query else 200), response.text
+        [error] = response.json()["errors"]
+        assert error["row"] == 1 and reason in error["reason"]
+    assert _count(runtime) == 0
