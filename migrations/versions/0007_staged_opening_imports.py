@@ -1,7 +1,7 @@
 """staged opening imports and one notice per subscriber and import
 
-Revision ID: 0011a
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 01:14:06.978332
 
 Imports are staged in batches and switched in at once; subscribers get one notice per
@@ -17,8 +17,8 @@ from alembic import op
 import core.storage.models
 
 
-revision = '0011a'
-down_revision = 'c14_complaints'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Booking: per-slot counter rows (locked to prevent overbooking), daily queue-number
 counters, and bookings (name and need encrypted).
 
-Revision ID: b13_booking
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02 01:20:27.182755
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import core.storage.models
 
-revision = 'b13_booking'
-down_revision = '0011b'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

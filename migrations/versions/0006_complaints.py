@@ -3,8 +3,8 @@
 What residents wrote, their phone and staff notes are stored encrypted (``*_enc``); the
 ticket number (TS-YYYYMMDD-NNNN) is unique.
 
-Revision ID: c14_complaints
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 01:23:08.996718
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import core.storage.models
 
-revision = 'c14_complaints'
-down_revision = 'b13_booking'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """staff API tokens expire
 
-Revision ID: 0011b
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02 01:30:00
 
@@ -17,7 +17,7 @@ from alembic import op
 
 import core.storage.models
 
-revision = '0011b'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
