@@ -69,7 +69,7 @@ def test_a_book_holds_several_sheets_styled_alike_and_owner_only(tmp_path: Path)
 
 
 def test_a_book_is_xlsx_only_and_not_empty(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="workbook is .xlsx"):
+    with pytest.raises(ValueError, match=r"workbook is \.xlsx"):
         write_book(tmp_path / "t.csv", [Sheet("sheet", COLUMNS, ROWS)])
     with pytest.raises(ValueError, match="at least one sheet"):
         write_book(tmp_path / "t.xlsx", [])
