@@ -130,6 +130,6 @@ def complaints(
     with rt.db.transaction() as session:
         env = Env(session, rt.content, rt.vault, utcnow())
         ledger = build(env, area, period, unmasked=unmasked, lang=lang, actor=actor)
-        write(ledger, out_file, private=unmasked)
+        write(ledger, out_file)
     shown = "UNMASKED (recorded in the audit log; file mode 0600)" if unmasked else "masked"
     out.print(f"Wrote {len(ledger.rows)} tickets ({shown}) to {out_file}.")

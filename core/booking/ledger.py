@@ -1,9 +1,9 @@
 """The booking ledger (预约台账) of an area over a period, as XLSX: one row per booking
 (names masked) and a summary sheet counting served / no-show / cancelled per service.
 
-Formatted as a ledger staff file: bold frozen header, column widths, dates and times as
-real spreadsheet dates. Written here with openpyxl directly: no shared export helper
-exists in this tree yet (another branch is building one; this is kept small to swap).
+Written by the shared spreadsheet writer (core/exports/sheets.py), styled as every ledger:
+bold frozen header, column widths, days and times as real dates, text never run as a
+formula, the file owner-only.
 """
 
 from __future__ import annotations
@@ -13,10 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
 from core.booking import services as svc
@@ -25,47 +21,40 @@ from core.booking.offices import offices_for
 from core.booking.present import service_name
 from core.content.loader import Content
 from core.dialog.messages import t
+from core.exports import sheets
+from core.exports.sheets import Column, Kind, Value
 from core.people import audit
 from core.people.personal import Vault, mask_name
 from core.timeutil import local
 
-COLUMNS = (
-    "number",
-    "queue",
-    "service",
-    "office",
-    "day",
-    "start",
-    "name",
-    "state",
-    "booked_at",
-    "finished_at",
-    "note",
+COLUMNS: tuple[tuple[str, Kind], ...] = (
+    ("number", Kind.TEXT),
+    ("queue", Kind.TEXT),
+    ("service", Kind.TEXT),
+    ("office", Kind.TEXT),
+    ("day", Kind.DATE),
+    ("start", Kind.TEXT),
+    ("name", Kind.TEXT),
+    ("state", Kind.TEXT),
+    ("booked_at", Kind.DATETIME),
+    ("finished_at", Kind.DATETIME),
+    ("note", Kind.TEXT),
 )
-SUMMARY = ("service", "booked", "served", "no_show", "cancelled")
-_WIDTHS = {
-    "number": 12,
-    "queue": 8,
-    "service": 14,
-    "office": 34,
-    "day": 12,
-    "start": 8,
-    "name": 10,
-    "state": 10,
-    "booked_at": 18,
-    "finished_at": 18,
-    "note": 40,
-}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-Cell = str | date | datetime | int | None
+SUMMARY: tuple[tuple[str, Kind], ...] = (
+    ("service", Kind.TEXT),
+    ("booked", Kind.NUMBER),
+    ("served", Kind.NUMBER),
+    ("no_show", Kind.NUMBER),
+    ("cancelled", Kind.NUMBER),
+)
 
 
 @dataclass(frozen=True)
 class BookingLedger:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    summary_headers: tuple[str, ...]
-    summary: tuple[tuple[Cell, ...], ...]
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Value, ...], ...]
+    summary_columns: tuple[Column, ...]
+    summary: tuple[tuple[Value, ...], ...]
 
 
 def build(
@@ -89,7 +78,7 @@ def build(
         .order_by(col(Booking.day), col(Booking.starts_at), col(Booking.queue_no))
     ).all()
     render = lambda item: content.catalog.text(item, lang)  # noqa: E731
-    rows = []
+    rows: list[tuple[Value, ...]] = []
     counts: dict[str, Counter[str]] = {}
     for b in found:
         office = offices.get(b.office)
@@ -102,14 +91,14 @@ def build(
                 office.name[lang] if office else b.office,
                 b.day,
                 b.start,
-                _safe(mask_name(vault.decrypt(b.name_enc))),
+                mask_name(vault.decrypt(b.name_enc)),
                 render(t(f"booking.state.{b.status}")),
                 _naive(b.created_at),
                 _naive(b.finished_at),
-                _safe(b.note),
+                b.note,
             )
         )
-    summary = tuple(
+    summary: tuple[tuple[Value, ...], ...] = tuple(
         (
             service_name(content, sid, lang),
             sum(c.values()),
@@ -127,9 +116,11 @@ def build(
         detail=f"bookings={len(rows)} from={start.isoformat()} to={end.isoformat()}",
     )
     return BookingLedger(
-        headers=tuple(render(t(f"booking.ledger.{c}")) for c in COLUMNS),
+        columns=tuple(Column(render(t(f"booking.ledger.{c}")), kind) for c, kind in COLUMNS),
         rows=tuple(rows),
-        summary_headers=tuple(render(t(f"booking.ledger.{c}")) for c in SUMMARY),
+        summary_columns=tuple(
+            Column(render(t(f"booking.ledger.{c}")), kind) for c, kind in SUMMARY
+        ),
         summary=summary,
     )
 
@@ -139,38 +130,12 @@ def _naive(moment: datetime | None) -> datetime | None:
     return None if moment is None else local(moment).replace(tzinfo=None)
 
 
-def _safe(value: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def write(ledger: BookingLedger, path: Path) -> None:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "bookings"
-    _table(sheet, ledger.headers, ledger.rows, [_WIDTHS[c] for c in COLUMNS])
-    for row in sheet.iter_rows(min_row=2):
-        row[COLUMNS.index("day")].number_format = "yyyy-mm-dd"
-        row[COLUMNS.index("booked_at")].number_format = "yyyy-mm-dd hh:mm"
-        row[COLUMNS.index("finished_at")].number_format = "yyyy-mm-dd hh:mm"
-    _table(
-        book.create_sheet("summary"), ledger.summary_headers, ledger.summary, [16, 10, 10, 10, 10]
+    """XLSX: the bookings (the booking number stays in view) and the summary per service."""
+    sheets.write_book(
+        path,
+        [
+            sheets.Sheet("bookings", ledger.columns, ledger.rows, keep_columns=1),
+            sheets.Sheet("summary", ledger.summary_columns, ledger.summary),
+        ],
     )
-    book.save(path)
-
-
-def _table(
-    sheet: Worksheet,
-    headers: tuple[str, ...],
-    rows: tuple[tuple[Cell, ...], ...],
-    widths: list[int],
-) -> None:  # type: ignore[no-untyped-def]
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    sheet.freeze_panes = "A2"
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width

@@ -2,30 +2,31 @@
 summary sheet (first answers the same working day, closed by the deadline, satisfaction).
 
 Personal data (the complainant's phone, the name of the staff member concerned) is masked
-unless asked; every export is audited. Written with openpyxl, as the registration ledger;
-a shared XLSX helper did not exist in this tree, so this one is minimal and local.
+unless asked; every export is audited. Written by the shared spreadsheet writer
+(core/exports/sheets.py), styled as every ledger: bold frozen header, column widths, times
+as real dates, text never run as a formula, the file owner-only whether masked or not.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlmodel import col, select
 
 from core.complaints.models import ComplaintTicket
 from core.dialog.messages import Text, t
+from core.exports import sheets
+from core.exports.sheets import Column, Kind, Value
 from core.people import audit
 from core.people.personal import mask_name, mask_phone
-from core.registration.notify import area_name, when
+from core.registration.notify import area_name
 from core.registration.routing import area_prefix
 from core.registration.workflow import Env
 from core.storage.models import Staff
-from core.timeutil import SHANGHAI
+from core.timeutil import SHANGHAI, local
 
 COLUMNS = (
     "number",
@@ -46,13 +47,13 @@ COLUMNS = (
     "staff",
     "contact",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TIMES = frozenset({"received", "first_answer_due", "first_answer", "due", "closed"})
 
 
 @dataclass(frozen=True)
 class Ledger:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Value, ...], ...]
     summary: tuple[tuple[str, str], ...]
     sheet: str
     summary_sheet: str
@@ -91,7 +92,13 @@ def build(
         detail=f"tickets={len(rows)} from={period.start} to={period.end}",
     )
     return Ledger(
-        headers=tuple(render(t(f"complaints.ledger.{name}")) for name in COLUMNS),
+        columns=tuple(
+            Column(
+                render(t(f"complaints.ledger.{name}")),
+                Kind.DATETIME if name in _TIMES else Kind.TEXT,
+            )
+            for name in COLUMNS
+        ),
         rows=rows,
         summary=_summary(env, tickets, period, render),
         sheet=render(t("menu.item.complaint"))[:31],
@@ -122,7 +129,7 @@ def closed_in_time(ticket: ComplaintTicket, now: datetime) -> bool | None:
 
 def _row(
     env: Env, ticket: ComplaintTicket, unmasked: bool, render: Callable[[Text], str]
-) -> tuple[str, ...]:
+) -> tuple[Value, ...]:
     vault = env.vault
     hide_name = (lambda v: v) if unmasked else mask_name
     member = env.session.get(Staff, ticket.staff_id) if ticket.staff_id else None
@@ -136,26 +143,30 @@ def _row(
         phone = vault.decrypt(ticket.phone_enc)
         contact = phone if unmasked else mask_phone(phone)
     extended = _yes_no(ticket.extended_at is not None, render)
-    cells = [
+    return (
         ticket.number,
         render(t(f"complaints.kind.{ticket.kind}")),
         render(t(f"complaints.category.{ticket.category}")),
         area_name(env.content.areas, ticket.area_code),
         render(t(f"complaints.state.{ticket.status}")),
-        when(ticket.received_at),
-        when(ticket.first_answer_due_at),
-        when(ticket.first_answered_at) if ticket.first_answered_at else "",
+        _local(ticket.received_at),
+        _local(ticket.first_answer_due_at),
+        _local(ticket.first_answered_at),
         _yes_no(answered_in_time(ticket), render),
-        when(ticket.due_at) if ticket.due_at else "",
+        _local(ticket.due_at),
         extended,
-        when(ticket.closed_at) if ticket.closed_at else "",
+        _local(ticket.closed_at),
         _yes_no(closed_in_time(ticket, env.now), render),
         render(t(f"complaints.rating.{ticket.rating}")) if ticket.rating else "",
         render(t(f"complaints.finding.{ticket.finding}")) if ticket.finding else "",
         concerned,
         contact,
-    ]
-    return tuple(_safe(c) for c in cells)
+    )
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """As the hall reads it, without a time zone (spreadsheets have none)."""
+    return None if moment is None else local(moment).replace(tzinfo=None)
 
 
 def _share(part: int, whole: int) -> str:
@@ -191,27 +202,13 @@ def _summary(
     )
 
 
-def _safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV/formula injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def write(ledger: Ledger, path: Path, *, private: bool) -> None:
-    """XLSX with the tickets and the summary; ``private`` (unmasked) files are 0600."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = ledger.sheet
-    sheet.append(list(ledger.headers))
-    for row in ledger.rows:
-        sheet.append(list(row))
-    summary = book.create_sheet(ledger.summary_sheet)
-    for item, value in ledger.summary:
-        summary.append([item, value])
-    if private:
-        # Created empty with owner-only rights before any personal data is written.
-        path.unlink(missing_ok=True)
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    book.save(path)
-    if private:
-        os.chmod(path, 0o600)
+def write(ledger: Ledger, path: Path) -> None:
+    """XLSX with the tickets (the number stays in view) and the summary; owner-only."""
+    header, *figures = ledger.summary
+    sheets.write_book(
+        path,
+        [
+            sheets.Sheet(ledger.sheet, ledger.columns, ledger.rows, keep_columns=1),
+            sheets.Sheet(ledger.summary_sheet, tuple(Column(h) for h in header), figures),
+        ],
+    )

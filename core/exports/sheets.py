@@ -1,14 +1,17 @@
-"""One table as a spreadsheet staff can file: XLSX with typed cells, or CSV for other tools.
+"""Tables as spreadsheets staff can file: XLSX with typed cells, or CSV for other tools.
 
-Shared by every ledger (registrations now; bookings and complaints next). The caller gives
-columns with a kind and rows of plain values; this module decides how each kind looks:
+Shared by every ledger (registrations, bookings, complaints). The caller gives columns with
+a kind and rows of plain values, one table or several sheets of one workbook (a ledger and
+its summary); this module decides how each kind looks, the same on every sheet:
 
 - the header row bold, shaded, frozen, with a filter, and repeated on every printed page;
 - widths from the longest value (a Chinese character counts two), within limits;
 - dates and times as real date cells (sortable, filterable), in local time, no time zone;
 - text as text cells, never as formulas or numbers: an ID number keeps its 18 digits and
   an answer starting with "=" is shown as typed (Excel's quote prefix, no apostrophe in the
-  cell). CSV has no cell types, so there a leading apostrophe is the usual defence.
+  cell). CSV has no cell types, so there a leading apostrophe is the usual defence;
+- counts as number cells;
+- the file created owner-only (names, phone and ID numbers, masked or not).
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from core.files import open_private
+from core.people.files import open_private
 
-Value = str | date | datetime | None
+Value = str | int | date | datetime | None
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MIN_WIDTH, _MAX_WIDTH = 6, 48
@@ -39,9 +43,15 @@ class Kind(StrEnum):
     TEXT = "text"
     DATE = "date"  # a date cell, yyyy-mm-dd
     DATETIME = "datetime"  # a date-and-time cell, yyyy-mm-dd hh:mm
+    NUMBER = "number"  # a whole number (a count), summed and sorted as such
 
 
-_FORMATS = {Kind.TEXT: "@", Kind.DATE: "yyyy-mm-dd", Kind.DATETIME: "yyyy-mm-dd hh:mm"}
+_FORMATS = {
+    Kind.TEXT: "@",
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm",
+    Kind.NUMBER: "0",
+}
 _TEXT_FORMS = {Kind.DATE: "%Y-%m-%d", Kind.DATETIME: "%Y-%m-%d %H:%M"}
 
 
@@ -49,6 +59,17 @@ _TEXT_FORMS = {Kind.DATE: "%Y-%m-%d", Kind.DATETIME: "%Y-%m-%d %H:%M"}
 class Column:
     header: str
     kind: Kind = Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook. ``keep_columns``: how many leading columns (the record's
+    number and name) stay in view when scrolling right, and are printed on every page."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Value]]
+    keep_columns: int = 0
 
 
 def write(
@@ -59,30 +80,34 @@ def write(
     *,
     keep_columns: int = 0,
 ) -> None:
-    """XLSX or CSV (UTF-8 with BOM, which Excel opens as such) by the file's suffix."""
+    """One table as XLSX or CSV (UTF-8 with BOM, which Excel opens as such) by the suffix."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        write_xlsx(path, sheet, columns, rows, keep_columns=keep_columns)
+        write_book(path, [Sheet(sheet, columns, rows, keep_columns)])
     elif suffix == ".csv":
         write_csv(path, columns, rows)
     else:
         raise ValueError(f"unsupported format {path.suffix!r}: use .xlsx or .csv")
 
 
-def write_xlsx(
-    path: Path,
-    sheet: str,
-    columns: Sequence[Column],
-    rows: Sequence[Sequence[Value]],
-    *,
-    keep_columns: int = 0,
-) -> None:
-    """``keep_columns``: how many leading columns (the record's number and name) stay in
-    view when scrolling right, and are printed on every page."""
+def write_book(path: Path, sheets: Sequence[Sheet]) -> None:
+    """Several sheets in one XLSX workbook (a CSV file holds one table only)."""
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"unsupported format {path.suffix!r}: a workbook is .xlsx")
+    if not sheets:
+        raise ValueError("a workbook needs at least one sheet")
     book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet[:31]  # Excel's limit for a sheet name
+    first = book.active
+    assert first is not None
+    for index, sheet in enumerate(sheets):
+        _table(first if index == 0 else book.create_sheet(), sheet)
+    with open_private(path, "wb") as handle:  # names and IDs: owner-only from the start
+        book.save(handle)
+
+
+def _table(ws: Worksheet, sheet: Sheet) -> None:
+    columns, rows, keep_columns = sheet.columns, sheet.rows, sheet.keep_columns
+    ws.title = sheet.name[:31]  # Excel's limit for a sheet name
     bold = Font(bold=True)
     for c, column in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=c, value=column.header)
@@ -105,8 +130,6 @@ def write_xlsx(
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3
     ws.print_options.gridLines = True  # ruled, like the paper ledger
-    with open_private(path, "wb") as handle:  # names and IDs: owner-only from the start
-        book.save(handle)
 
 
 def _fill(cell: Cell, kind: Kind, value: Value) -> None:
@@ -120,6 +143,10 @@ def _fill(cell: Cell, kind: Kind, value: Value) -> None:
         if text.startswith(_FORMULA_START):
             cell.quotePrefix = True  # stays text when someone edits the cell in Excel
         return
+    if kind is Kind.NUMBER:
+        cell.value = value
+        cell.number_format = _FORMATS[kind]
+        return
     if isinstance(value, datetime) and value.tzinfo is not None:
         raise ValueError("give spreadsheet times in local time without a time zone")
     cell.value = value.date() if kind is Kind.DATE and isinstance(value, datetime) else value
@@ -132,9 +159,13 @@ def _width(column: Column, rows: Sequence[Sequence[Value]], index: int) -> float
     elif column.kind is Kind.DATETIME:
         longest = 18
     else:
-        longest = max((_display_width(str(row[index] or "")) for row in rows), default=0)
+        longest = max((_display_width(_text(row[index])) for row in rows), default=0)
     header = min(_display_width(column.header), 24)  # a long header wraps instead
     return float(min(max(longest, header, _MIN_WIDTH) + 2, _MAX_WIDTH))
+
+
+def _text(value: Value) -> str:
+    return "" if value is None else str(value)
 
 
 def _display_width(text: str) -> int:
@@ -155,6 +186,8 @@ def write_csv(path: Path, columns: Sequence[Column], rows: Sequence[Sequence[Val
 def _csv_cell(kind: Kind, value: Value) -> str:
     if value is None:
         return ""
-    if isinstance(value, date) and not isinstance(value, str):
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, date):
         return value.strftime(_TEXT_FORMS.get(kind, _TEXT_FORMS[Kind.DATETIME]))
     return "'" + value if value.startswith(_FORMULA_START) else value

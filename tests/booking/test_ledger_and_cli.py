@@ -59,7 +59,7 @@ def test_booking_ledger_counts_served_no_show_cancelled_per_service(
         write(ledger, out)
     book = load_workbook(out)
     sheet = book["bookings"]
-    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert sheet.freeze_panes == "B2" and sheet["A1"].font.bold  # header and number stay
     assert sheet.column_dimensions["D"].width >= 30
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["预约号", "排队号", "服务"]
@@ -67,7 +67,8 @@ def test_booking_ledger_counts_served_no_show_cancelled_per_service(
     assert len(rows) == 3
     assert all(isinstance(r[4], datetime) and r[4].date() == today for r in rows)  # real dates
     assert "欧阳娜娜" not in str(rows) and rows[0][6].startswith("欧")
-    assert rows[0][10] == "'=SUM(A1)"  # no formula runs
+    note = sheet.cell(row=2, column=11)  # typed text, not a formula, no apostrophe shown
+    assert (note.value, note.data_type, note.quotePrefix) == ("=SUM(A1)", "s", True)
     assert rows[2][6].startswith("张")  # masked
     summary = list(book["summary"].iter_rows(values_only=True))
     assert summary[1] == ("职业指导", 3, 1, 1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,7 @@ def test_ledger_is_masked_with_a_summary_sheet(cli_ready: Path) -> None:
         str(out),
     )
     assert "1 tickets (masked)" in said
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # masked, still names and areas
     book = load_workbook(out)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     record = dict(zip(rows[0], rows[1], strict=True))
@@ -126,6 +128,8 @@ def test_ledger_is_masked_with_a_summary_sheet(cli_ready: Path) -> None:
     assert (record["类型"], record["认定"], record["评价"]) == ("投诉", "查实", "满意")
     assert record["联系方式"] == "139****5678" and record["涉及人员"] == "李*国"
     assert record["当日回音"] == "是" and record["按时办结"] == "是"
+    assert isinstance(record["受理时间"], datetime)  # a real date, sortable
+    assert book.worksheets[0].freeze_panes == "B2" and book.worksheets[1]["A1"].font.bold
     summary = dict(book.worksheets[1].iter_rows(values_only=True))
     assert summary["件数"] == "1"
     assert summary["当日回音比例"] == "1/1 (100.0%)"

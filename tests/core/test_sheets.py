@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from core.exports.sheets import Column, Kind, write
+from core.exports.sheets import Column, Kind, Sheet, write, write_book
 
 COLUMNS = (Column("编号"), Column("内容"), Column("日期", Kind.DATE), Column("时间", Kind.DATETIME))
 ROWS = [("0012", "=1+2", date(2026, 11, 30), datetime(2026, 11, 30, 9, 5))]
@@ -42,3 +43,34 @@ def test_times_with_a_zone_and_unknown_formats_are_refused(tmp_path: Path) -> No
         write(tmp_path / "t.xlsx", "sheet", COLUMNS, aware)
     with pytest.raises(ValueError, match="unsupported"):
         write(tmp_path / "t.pdf", "sheet", COLUMNS, ROWS)
+
+
+def test_a_book_holds_several_sheets_styled_alike_and_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"")
+    path.chmod(0o644)  # an older export left readable: rewriting it makes it private
+    counts = (Column("服务"), Column("预约", Kind.NUMBER))
+    write_book(
+        path,
+        [
+            Sheet("ledger", COLUMNS, ROWS, keep_columns=1),
+            Sheet("summary", counts, [("职业指导", 3), ("政策咨询", 0)]),
+        ],
+    )
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    book = load_workbook(path)
+    assert book.sheetnames == ["ledger", "summary"]
+    ledger, summary = book["ledger"], book["summary"]
+    assert ledger.freeze_panes == "B2" and summary.freeze_panes == "A2"
+    assert all(cell.font.bold for sheet in (ledger, summary) for cell in sheet[1])
+    assert ledger["B2"].value == "=1+2" and ledger["B2"].data_type == "s"
+    assert [(c.value, c.data_type) for c in summary[3]] == [("政策咨询", "s"), (0, "n")]
+    assert summary.column_dimensions["A"].width == 10  # 4 wide characters, plus margin
+
+
+def test_a_book_is_xlsx_only_and_not_empty(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"workbook is \.xlsx"):
+        write_book(tmp_path / "t.csv", [Sheet("sheet", COLUMNS, ROWS)])
+    with pytest.raises(ValueError, match="at least one sheet"):
+        write_book(tmp_path / "t.xlsx", [])
+    assert not (tmp_path / "t.csv").exists() and not (tmp_path / "t.xlsx").exists()
