@@ -10,9 +10,9 @@ figures), spread over the Shandong areas of the labelled query set. Then, on one
 * the same for the baseline ``rapidfuzz.process.extract(query, raw_titles, scorer=WRatio,
   limit=5)`` (its "build" is making the title list);
 * hit@5 and MRR on ``tests/matching/queries.yaml`` over the demo openings, for both;
-* hit@5, precision@5 and empty answers on the labelled job titles of
-  ``bench/data/labelled_titles.csv`` beside a plain character BM25 and WRatio
-  (``bench/real_titles.py``).
+* hit@5, precision@5 and empty answers on labelled job titles (the real set when
+  ``JOBBOT_REAL_TITLES`` names it, else the invented one) beside a plain character BM25 and
+  WRatio (``bench/real_titles.py``).
 
     python bench/search.py [--openings 100000] [--queries 1000] [--baseline-queries 200]
 """
@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import describe  # noqa: E402
-from bench.real_titles import DATA as TITLES  # noqa: E402
+from bench.real_titles import DATA as REAL_TITLES  # noqa: E402
+from bench.real_titles import INVENTED  # noqa: E402
 from bench.real_titles import run as run_titles  # noqa: E402
 from core.matching.evaluation import (  # noqa: E402
     QuerySet,
@@ -282,8 +283,9 @@ def main() -> None:
     bench_index(docs, vocabulary, query_set, load)
     bench_baseline(docs, load[: args.baseline_queries])
     report_quality(vocabulary, query_set)
-    titles = load_labelled_titles(TITLES)
-    print(f"\nlabelled job titles ({len(titles)}, leave-one-out, {TITLES.relative_to(ROOT)}):")
+    path, kind = (REAL_TITLES, "real") if REAL_TITLES else (INVENTED, "invented, not real")
+    titles = load_labelled_titles(path)
+    print(f"\nlabelled job titles ({len(titles)}, {kind}, leave-one-out, {path.name}):")
     run_titles(titles, show_misses=False)
 
 
