@@ -49,7 +49,8 @@ def find_item(ctx: Ctx, choice: str) -> MenuItem | None:
     if not choice.startswith(MENU_PREFIX):
         return None
     wanted = choice[len(MENU_PREFIX) :]
-    return next((item for item in ctx.parts.menu if item.id == wanted), None)
+    # A staff item picked by someone who is not (a forged button) is no item for them.
+    return next((item for item in items_for(ctx) if item.id == wanted), None)
 
 
 def item_by_words(

@@ -152,3 +152,12 @@ def test_the_task_list_costs_the_same_queries_for_three_items_or_nine(runtime: R
     few = _statements_for_list(runtime, range(0, 3))
     many = _statements_for_list(runtime, range(3, 9))
     assert few == many
+
+
+def test_a_forged_staff_menu_button_from_a_resident_opens_nothing(runtime: Runtime) -> None:
+    talk = Talk(runtime, user="curious")
+    talk.send("菜单")
+    for forged in ("m:tasks", "m:booking_day"):
+        talk.send(choice=forged)
+        assert talk.ids()[0] == "system.stale_choice", forged
+        assert talk.state_flow() is None
