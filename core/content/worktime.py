@@ -11,6 +11,10 @@ import chinese_calendar
 from core.content.yamlfile import YamlDoc, load_yaml
 from core.timeutil import SHANGHAI
 
+# 《全国年节及纪念日放假办法》 (as revised in 2024): 元旦 1 January; 劳动节 1–2 May;
+# 国庆节 1–3 October. Their dates never move, so a year without calendar data keeps them.
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
 
 @dataclass(frozen=True)
 class WorkTime:
@@ -41,8 +45,10 @@ class WorkTime:
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
-            # Years the calendar package does not know yet: weekdays, plus content overrides.
-            return day.weekday() < 5
+            # A year the calendar package does not know yet: weekdays, less the holidays the
+            # law fixes by date. The lunar ones (春节, 清明, 端午, 中秋) and 调休 come with the
+            # State Council's yearly notice: list them in content/worktime.yaml.
+            return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
 
     def add_workdays(self, start: datetime, days: int) -> datetime:
         """The same local time ``days`` working days after ``start`` (aware)."""
