@@ -21,6 +21,7 @@ from bots.web.staff_api import install as staff_api_routes
 from bots.wechat.routes import install as wechat_routes
 from core.delivery.sending import Sender
 from core.delivery.worker import run_worker
+from core.people.refusals import Refused
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from core.storage.db import UNAVAILABLE
@@ -83,6 +84,14 @@ def create_app(
 
     for error in UNAVAILABLE:
         app.add_exception_handler(error, unavailable)
+
+    async def refused(_request: Request, exc: Exception) -> JSONResponse:
+        # A staff action a feature refused (not found, other area, wrong state): its
+        # transaction rolled back, and the reason goes back as the detail.
+        assert isinstance(exc, Refused)
+        return JSONResponse({"detail": exc.problem}, status_code=exc.status_code)
+
+    app.add_exception_handler(Refused, refused)
 
     home.install(app, rt.content.catalog)
     openings_api.install(app, rt)

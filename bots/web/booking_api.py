@@ -135,31 +135,21 @@ def day_list(
 def call_next(staff: StaffDep, runtime: RuntimeDep, body: CallIn) -> CallOut:
     """叫号: the next waiting number to ``window``; ``called`` is null when nobody waits."""
     office = _office(runtime, staff, body.office)
-    try:
-        with runtime.db.transaction() as session:
-            called = hall.call(
-                session, runtime.content, office, body.window, runtime.engine.clock()
-            )
-            return CallOut(called=_out(runtime, session, called) if called else None)
-    except svc.BookingError as exc:
-        raise HTTPException(422, exc.problem) from None
+    with runtime.db.transaction() as session:
+        called = hall.call(session, runtime.content, office, body.window, runtime.engine.clock())
+        return CallOut(called=_out(runtime, session, called) if called else None)
 
 
 def _finish(
     staff: StaffView, runtime: Runtime, booking_id: int, *, served: bool, note: str
 ) -> BookingOut:
-    try:
-        with runtime.db.transaction() as session:
-            booking = session.get(Booking, booking_id)
-            if booking is None:
-                raise HTTPException(404, "unknown booking")
-            office = _office(runtime, staff, booking.office)
-            hall.finish(
-                session, office, booking, served=served, note=note, now=runtime.engine.clock()
-            )
-            return _out(runtime, session, booking)
-    except svc.BookingError as exc:
-        raise HTTPException(422, exc.problem) from None
+    with runtime.db.transaction() as session:
+        booking = session.get(Booking, booking_id)
+        if booking is None:
+            raise HTTPException(404, "unknown booking")
+        office = _office(runtime, staff, booking.office)
+        hall.finish(session, office, booking, served=served, note=note, now=runtime.engine.clock())
+        return _out(runtime, session, booking)
 
 
 @staff_router.post("/{booking_id}/done", response_model=BookingOut)

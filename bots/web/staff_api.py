@@ -23,7 +23,6 @@ from core.people.staff_tokens import revoke_token, staff_for_token
 from core.registration import review
 from core.registration.cases import CaseLine, CaseView, open_case, pending
 from core.registration.notify import area_name
-from core.registration.review import ReviewError
 from core.registration.routing import inside
 from core.registration.workflow import Env
 from core.runtime import Runtime
@@ -224,12 +223,10 @@ def _act(runtime: Runtime, staff: StaffView, reg_id: int, step: Callable[[Env], 
 
 
 def _run(runtime: Runtime, work: Callable[[Env], CaseView]) -> CaseOut:
-    """One transaction; a refused step rolls back and becomes its 403/404/422."""
-    try:
-        with runtime.db.transaction() as session:
-            return _case(runtime, work(_env(runtime, session)))
-    except ReviewError as exc:
-        raise HTTPException(exc.status_code, exc.problem) from None
+    """One transaction; a refused step rolls back and becomes its 403/404/422 (the app's
+    handler for ``Refused``)."""
+    with runtime.db.transaction() as session:
+        return _case(runtime, work(_env(runtime, session)))
 
 
 def _line(runtime: Runtime, line: CaseLine) -> CaseLineOut:

@@ -12,14 +12,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, Query
+from fastapi import APIRouter, FastAPI, Path, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from bots.web.staff_api import RuntimeDep, StaffDep
 from core.complaints import handling
 from core.complaints.cases import TicketView, open_ticket, pending
-from core.complaints.handling import HandlingError
 from core.people.staff import StaffView
 from core.registration.workflow import Env
 from core.runtime import Runtime
@@ -220,12 +219,10 @@ def _act(
 
 
 def _run(runtime: Runtime, work: Callable[[Env], TicketView]) -> TicketOut:
-    """One transaction; a refused step rolls back and becomes its 403/404/422."""
-    try:
-        with runtime.db.transaction() as session:
-            return _out(work(_env(runtime, session)))
-    except HandlingError as exc:
-        raise HTTPException(exc.status_code, exc.problem) from None
+    """One transaction; a refused step rolls back and becomes its 403/404/422 (the app's
+    handler for ``Refused``)."""
+    with runtime.db.transaction() as session:
+        return _out(work(_env(runtime, session)))
 
 
 def _out(view: TicketView) -> TicketOut:

@@ -26,6 +26,7 @@ from core.content.worktime import WorkTime
 from core.delivery.outbox import CANCELLED as CANCELLED_PUSH
 from core.delivery.outbox import HELD, PENDING
 from core.people.personal import Vault
+from core.people.refusals import Refused
 from core.registration.models import Person
 from core.registration.people import linked_person_id
 from core.storage.models import OutboxMessage
@@ -38,12 +39,8 @@ NEED_MAX = 200
 NOON = time(12, 0)
 
 
-class BookingError(Exception):
+class BookingError(Refused):
     """A booking step that cannot be done; ``problem`` names the text to answer with."""
-
-    def __init__(self, problem: str, status_code: int = 422) -> None:
-        super().__init__(problem)
-        self.problem, self.status_code = problem, status_code
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from core.complaints.models import ComplaintTicket
 from core.complaints.rules import FINDINGS, rules_for
 from core.complaints.tickets import COMPLAINT, record
 from core.dialog.messages import Outgoing, t
+from core.people.refusals import Forbidden, NotFound, Refused
 from core.people.staff import StaffView
 from core.registration.notify import when
 from core.registration.routing import inside
@@ -24,20 +25,8 @@ RATINGS = ("satisfied", "basic", "dissatisfied")  # 满意 / 基本满意 / 不�
 MAX_STAFF_TEXT = 1000
 
 
-class HandlingError(Exception):
-    status_code = 422
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-
-
-class NotFound(HandlingError):
-    status_code = 404
-
-
-class Forbidden(HandlingError):
-    status_code = 403
+# The complaints feature's refusals are the shared ones (core/people/refusals.py).
+HandlingError = Refused
 
 
 def load_for(env: Env, staff: StaffView, ticket_id: int, *, lock: bool = False) -> ComplaintTicket:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.people.refusals import Forbidden, NotFound, Refused
 from core.people.staff import StaffView
 from core.registration import routing
 from core.registration.answers import Field
@@ -21,23 +22,11 @@ RETURNABLE = frozenset({f.value for f in Field} | {OTHER_ITEM})
 MAX_REASON = 500
 
 
-class ReviewError(Exception):
-    status_code = 422
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
+# The registration feature's refusals are the shared ones (core/people/refusals.py).
+ReviewError = Refused
 
 
-class NotFound(ReviewError):
-    status_code = 404
-
-
-class Forbidden(ReviewError):
-    status_code = 403
-
-
-class Unprocessable(ReviewError):
+class Unprocessable(Refused):
     status_code = 422
 
 
