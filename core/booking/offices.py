@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.content.loader import Content
-from core.content.worktime import WorkTime
+from core.content.worktime import WorkTime, parse_span
 from core.content.yamlfile import YamlDoc, load_yaml
 from core.timeutil import SHANGHAI
 
@@ -177,7 +177,7 @@ def _office(
     rules = _rules(doc, key, raw, defaults)
     hours = worktime.hours
     if "hours" in raw:
-        hours = tuple(_span(doc, f"{key}.hours[{j}]", s) for j, s in enumerate(raw["hours"]))
+        hours = tuple(parse_span(doc, f"{key}.hours[{j}]", s) for j, s in enumerate(raw["hours"]))
     offered: dict[str, OfficeService] = {}
     raw_services = raw.get("services")
     if not isinstance(raw_services, dict) or not raw_services:
@@ -215,13 +215,3 @@ def _office(
     if not office.slots():
         raise doc.error(key, "its hours hold no whole slot")
     return office
-
-
-def _span(doc: YamlDoc, key: str, raw: object) -> tuple[time, time]:
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in str(raw).split("-"))
-    except ValueError:
-        raise doc.error(key, f"expected 'HH:MM-HH:MM', got {raw!r}") from None
-    if start >= end:
-        raise doc.error(key, f"span {raw!r} ends before it starts")
-    return start, end

@@ -18,8 +18,7 @@ from core.complaints import clocks, routing
 from core.complaints.models import ComplaintTicket
 from core.complaints.notify import task_message
 from core.complaints.rules import ComplaintRules, rules_for
-from core.delivery.outbox import staff_identities
-from core.delivery.scheduler import Due, TickCtx
+from core.delivery.scheduler import Due, TickCtx, to_staff
 from core.registration.workflow import Env
 from core.storage.models import Conversation, OutboxMessage, Staff
 from core.timeutil import local
@@ -34,20 +33,7 @@ def _pushes(
     chats: dict[int, list[Conversation]],
 ) -> Iterator[Due]:
     message = task_message(Env(ctx.session, ctx.content, ctx.vault, ctx.now), ticket, text_id)
-    for member in staff:
-        assert member.id is not None
-        if member.id not in chats:
-            chats[member.id] = staff_identities(ctx.session, member.id)
-        for conv in chats[member.id]:
-            if conv.reachable:
-                yield Due(
-                    key=f"{key}:staff:{member.id}:{conv.channel}:{conv.external_id}",
-                    channel=conv.channel,
-                    recipient=conv.external_id,
-                    kind="reminder",
-                    messages=(message,),
-                    lang=conv.lang,
-                )
+    return to_staff(ctx.session, staff, message, key, chats)
 
 
 def _deadline(

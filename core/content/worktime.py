@@ -28,7 +28,9 @@ class WorkTime:
     def load(cls, path: Path) -> WorkTime:
         doc = load_yaml(path)
         data = doc.data if isinstance(doc.data, dict) else {}
-        hours = tuple(_span(doc, f"hours[{i}]", s) for i, s in enumerate(data.get("hours") or []))
+        hours = tuple(
+            parse_span(doc, f"hours[{i}]", s) for i, s in enumerate(data.get("hours") or [])
+        )
         if not hours:
             raise doc.error("hours", "at least one opening span such as '09:00-12:00' is needed")
         return cls(
@@ -77,7 +79,7 @@ class WorkTime:
         return self.is_workday(local.date()) and any(a <= local.time() < b for a, b in self.hours)
 
 
-def _span(doc: YamlDoc, key: str, raw: object) -> tuple[time, time]:
+def parse_span(doc: YamlDoc, key: str, raw: object) -> tuple[time, time]:
     try:
         start, end = (time.fromisoformat(part.strip()) for part in str(raw).split("-"))
     except ValueError:

@@ -8,7 +8,7 @@ machine that was down catches up because jobs derive what is due from the data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from core.content.loader import Content
-from core.delivery.outbox import enqueue
+from core.delivery.outbox import enqueue, staff_identities
 from core.dialog.messages import Outgoing
 from core.people.personal import Vault
 from core.storage.db import Database
-from core.storage.models import InboundMessage, StaffLinkCode
+from core.storage.models import Conversation, InboundMessage, Staff, StaffLinkCode
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +108,29 @@ class Housekeeping:
             )
         )
         return ()
+
+
+def to_staff(
+    session: Session,
+    staff: Iterable[Staff],
+    message: Outgoing,
+    key: str,
+    chats: dict[int, list[Conversation]] | None = None,
+) -> Iterator[Due]:
+    """One reminder to every reachable chat linked to each of ``staff``; each key names the
+    member and the chat. ``chats`` keeps the members' chats for a whole tick."""
+    known = {} if chats is None else chats
+    for member in staff:
+        assert member.id is not None
+        if member.id not in known:
+            known[member.id] = staff_identities(session, member.id)
+        for conv in known[member.id]:
+            if conv.reachable:
+                yield Due(
+                    key=f"{key}:staff:{member.id}:{conv.channel}:{conv.external_id}",
+                    channel=conv.channel,
+                    recipient=conv.external_id,
+                    kind="reminder",
+                    messages=(message,),
+                    lang=conv.lang,
+                )

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from core.delivery.outbox import staff_identities
-from core.delivery.scheduler import Due, TickCtx
+from core.delivery.scheduler import Due, TickCtx, to_staff
 from core.registration import drafts, routing
 from core.registration.models import Registration
 from core.registration.notify import task_message
@@ -33,18 +32,7 @@ def _pushes(
     ctx: TickCtx, reg: Registration, staff: Iterable[Staff], text_id: str, key: str
 ) -> Iterator[Due]:
     message = task_message(ctx.vault, ctx.content.areas, ctx.content.worktime, reg, text_id)
-    for member in staff:
-        assert member.id is not None
-        for conv in staff_identities(ctx.session, member.id):
-            if conv.reachable:
-                yield Due(
-                    key=f"{key}:staff:{member.id}:{conv.channel}:{conv.external_id}",
-                    channel=conv.channel,
-                    recipient=conv.external_id,
-                    kind="reminder",
-                    messages=(message,),
-                    lang=conv.lang,
-                )
+    return to_staff(ctx.session, staff, message, key)
 
 
 def _step_key(reg: Registration, what: str) -> str:
