@@ -25,7 +25,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from core.matching.normalize import HEAD_WORDS, fold_chars, normalize_text
+from core.matching.normalize import fold_chars, generic_positions, normalize_text
 
 K1 = 1.2
 B = 0.75
@@ -33,7 +33,6 @@ _SHIFT = 21  # code points fit 21 bits: bigram key = first << 21 | second (>= 1 
 _DOC_BITS = 21  # up to 2M openings per index
 MAX_DOCS = 1 << _DOC_BITS
 HEAD_WEIGHT = 0.3
-_HEAD_CHARS = frozenset("".join(HEAD_WORDS))
 PAIR_FIELD_WEIGHT = 0.5  # fields from this weight up (title, tags) count for shared pairs
 CHAR_FIELD_WEIGHT = 0.3  # ... and these (title, tags, employer) for shared characters
 
@@ -102,25 +101,35 @@ def _code_points(texts: Sequence[str], limit: int | None) -> npt.NDArray[np.int6
 
 
 def query_grams(text: str) -> dict[int, float]:
-    """Gram keys of a (folded) query with their weights; head words weigh HEAD_WEIGHT."""
+    """Gram keys of a (folded) query with their weights; head and seniority words weigh
+    HEAD_WEIGHT."""
+    return _query_grams(text)[0]
+
+
+def _query_grams(text: str) -> tuple[dict[int, float], set[int], set[int]]:
+    """``query_grams``, the distinctive keys (characters outside head and seniority words,
+    and pairs of two such characters) and the pairs inside head words (助理, 工程, 程师)."""
     weights: dict[int, float] = {}
+    distinct: set[int] = set()
+    heads: set[int] = set()
     for part in text.split():
-        generic = [False] * len(part)
-        for word in HEAD_WORDS:
-            start = part.find(word)
-            while start >= 0:
-                for k in range(start, start + len(word)):
-                    generic[k] = True
-                start = part.find(word, start + 1)
+        generic = generic_positions(part)
+        head = generic_positions(part, ranks=False)
         for i, ch in enumerate(part):
             weight = HEAD_WEIGHT if generic[i] else 1.0
             key = ord(ch)
             weights[key] = max(weights.get(key, 0.0), weight)
+            if not generic[i]:
+                distinct.add(key)
             if i + 1 < len(part):
                 pair = (ord(ch) << _SHIFT) | ord(part[i + 1])
                 both = HEAD_WEIGHT if generic[i] and generic[i + 1] else 1.0
                 weights[pair] = max(weights.get(pair, 0.0), both)
-    return weights
+                if not generic[i] and not generic[i + 1]:
+                    distinct.add(pair)
+                elif head[i] and head[i + 1]:
+                    heads.add(pair)
+    return weights, distinct, heads
 
 
 @dataclass
@@ -187,6 +196,14 @@ class LexicalIndex:
             raise ValueError(f"the lexical index holds at most {MAX_DOCS - 1} documents")
         return cls([_Field.build(w, texts, limit) for w, texts, limit in fields], size)
 
+    def char_idf(self, char: str) -> float:
+        """How rare a (folded) character is among titles; 0 when no title has it."""
+        if not self.fields:
+            return 0.0
+        title = self.fields[0]
+        at = title.lookup(ord(fold(char)[:1] or " "))
+        return float(title.idf[at]) if at >= 0 else 0.0
+
     def scores(self, query: str) -> FloatArray | None:
         """Per document, the BM25 score over a title equal to the query (0..1); None when the
         query has no grams."""
@@ -196,20 +213,18 @@ class LexicalIndex:
     def match(self, query: str, core: str = "") -> LexicalMatch | None:
         """Coverage of the whole query, and of its ``core`` (the job words, without extra
         words such as 包吃住 that should raise openings but not make them answers)."""
-        grams = query_grams(fold(query))
+        grams = _query_grams(fold(query))[0]
         if not grams or not self.fields or self.size == 0:
             return None
-        core_grams = {k: grams[k] for k in query_grams(fold(core)) if k in grams} or grams
-        distinctive = {
-            key
-            for key in core_grams
-            if key >> _SHIFT
-            and chr(key >> _SHIFT) not in _HEAD_CHARS
-            and chr(key & ((1 << _SHIFT) - 1)) not in _HEAD_CHARS
-        }
-        singles = {key for key in core_grams if not key >> _SHIFT and chr(key) not in _HEAD_CHARS}
+        core_weights, distinct, generic_pairs = _query_grams(fold(core or query))
+        core_grams = {k: grams[k] for k in core_weights if k in grams} or grams
+        if not core_grams.keys() & core_weights.keys():
+            _weights, distinct, generic_pairs = _query_grams(fold(query))
+        distinctive = {key for key in core_grams if key >> _SHIFT and key in distinct}
+        singles = {key for key in core_grams if not key >> _SHIFT and key in distinct}
         split = len(core_grams) < len(grams)
         pairs = np.zeros(self.size, dtype=np.bool_)
+        heads = np.zeros(self.size, dtype=np.bool_)
         chars = np.zeros(self.size, dtype=np.uint8)
         out = np.zeros(self.size, dtype=np.float32)
         core_out = np.zeros(self.size, dtype=np.float32) if split else out
@@ -231,8 +246,11 @@ class LexicalIndex:
                 out[docs] += gained
                 if split and in_core:
                     core_out[docs] += gained
-                if key in distinctive and field.weight >= PAIR_FIELD_WEIGHT:
-                    pairs[docs] = True
+                if field.weight >= PAIR_FIELD_WEIGHT:
+                    if key in distinctive:
+                        pairs[docs] = True
+                    elif key in generic_pairs:
+                        heads[docs] = True
                 if has is not None and field.weight >= CHAR_FIELD_WEIGHT:
                     has[docs] = True
             if has is not None:
@@ -249,7 +267,7 @@ class LexicalIndex:
             core_coverage = _normalised(core_out, core_ideal * _ideal_tf(core, title))
         else:
             core_coverage = coverage
-        return LexicalMatch(coverage, core_coverage, pairs, chars >= need)
+        return LexicalMatch(coverage, core_coverage, pairs, chars >= need, chars >= 1, heads)
 
 
 @dataclass(frozen=True)
@@ -260,6 +278,8 @@ class LexicalMatch:
     # title, tags or employer hold two distinctive characters of the job words (one when
     # they have only one): a single shared character (会 of 会计 in 会议) is not enough
     chars: npt.NDArray[np.bool_]
+    shared: npt.NDArray[np.bool_]  # ... hold at least one distinctive character of them
+    heads: npt.NDArray[np.bool_]  # title or tags share a head word of two or more characters
 
 
 def _ideal_tf(text: str, title: _Field) -> float:

@@ -65,6 +65,21 @@ HEAD_WORDS = (
     "师",
 )
 _HEADS = frozenset(HEAD_WORDS)
+# Seniority words: they rank a post, they do not name a job (高级系统工程师 is a 系统工程师).
+MODIFIER_WORDS = ("高级", "资深", "初级", "中级", "首席")
+
+
+def generic_positions(text: str, ranks: bool = True) -> list[bool]:
+    """Per character, whether it sits in a head word or (with ``ranks``) a seniority word
+    (校招主管: the last two; 高级会计: the first two): the kind or rank of a post, not the job."""
+    generic = [False] * len(text)
+    for word in (*HEAD_WORDS, *MODIFIER_WORDS) if ranks else HEAD_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            generic[start : start + len(word)] = [True] * len(word)
+            start = text.find(word, start + 1)
+    return generic
+
 
 # Leading hiring verbs; 招 is kept in 招生/招商/招标/招投标/招待.
 _LEADING_HIRE = re.compile(

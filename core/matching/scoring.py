@@ -81,10 +81,21 @@ def token_scores(
 
 
 def query_scores(
-    tokens: Sequence[str], vocabulary: Vocabulary, titles: TitleTable, prior: Sequence[int]
+    tokens: Sequence[str],
+    vocabulary: Vocabulary,
+    titles: TitleTable,
+    prior: Sequence[int],
+    shares: Sequence[float] = (),
 ) -> dict[int, float]:
-    """Combine tokens: a title scores its best token, plus 2 for every other token it matches."""
+    """Combine tokens: a title scores its best token, plus 2 for every other token it matches.
+
+    ``shares`` (one per token, default 1) scale each token's scores after the GOOD cut: how
+    much of the token the vocabulary explains (see ``SearchIndex._explained``)."""
     per_token = [token_scores(t, vocabulary, titles, prior) for t in tokens]
+    for scores, share in zip(per_token, shares, strict=False):
+        if share < 1.0:
+            for title in scores:
+                scores[title] *= share
     if len(per_token) == 1:
         return per_token[0]
     combined: dict[int, float] = {}

@@ -44,7 +44,16 @@ import numpy as np
 import numpy.typing as npt
 
 from core.matching.lexical import LexicalIndex, release_memory
-from core.matching.normalize import HEAD_WORDS, normalize_title, title_parts, to_simplified
+from core.matching.normalize import (
+    HEAD_WORDS,
+    compact,
+    generic_positions,
+    has_cjk,
+    is_ascii_query,
+    normalize_title,
+    title_parts,
+    to_simplified,
+)
 from core.matching.query import lexical_query, query_tokens
 from core.matching.ranking import (
     AreaFilter,
@@ -68,8 +77,8 @@ _HEADS = frozenset(HEAD_WORDS)
 # lexical coverage (0..1). An opening is an answer when the vocabulary rates it GOOD, or when
 # its lexical coverage reaches LEX_MIN, or half the best coverage of this query (at least
 # LEX_FLOOR): with nothing closer, sharing a generic word (主管) is still an answer.
-VOCAB_SHARE = 0.6
-LEX_SHARE = 40.0
+VOCAB_SHARE = 0.4
+LEX_SHARE = 80.0
 LEX_MIN = 0.33
 LEX_RELATIVE = 0.5
 LEX_FLOOR = 0.3
@@ -81,6 +90,18 @@ OCCUPATION_SURE = 88.0  # how sure the query's words must name it
 TITLE_OCCUPATION_SURE = 80.0  # a title's: its job word may be a small part of a long title
 # Field weights of the lexical layer, and how much of a description it reads.
 TITLE_FIELD, TAG_FIELD, EMPLOYER_FIELD, DESCRIPTION_FIELD = 1.0, 0.5, 0.3, 0.15
+# A token the vocabulary explains only in part (淘宝客服 -> 客服, 硬件开发工程师 -> 开发工程师)
+# must not rank every opening of the part it knows first: its vocabulary scores are scaled by
+# SHARE_FLOOR + (1 - SHARE_FLOOR) * the share of its characters' rarity the known words hold,
+# so the unknown, distinctive characters (淘宝, 硬件) decide through the lexical layer.
+SHARE_FLOOR = 0.0
+# Fewer close answers than this (a page): related openings follow them, marked as such
+# (``SearchResult.near_from``): those of the same occupation family when the query names an
+# occupation, else those sharing a distinctive character of its job words.
+NEAR_FILL = 5
+NEAR_MIN = 0.2  # ... and carrying this much of the query (a lone 保 of 保洁 in 保安 is not)
+_FAMILY_DIGITS = 7  # 2-06-03-01 -> 2-06-03: the 小类 of 《职业分类大典》
+UNKNOWN_WEIGHT = 1.0
 DESCRIPTION_CHARS = 60
 
 
@@ -126,6 +147,10 @@ class SearchResult:
     widened: tuple[str, ...] = ()
     keywords: str = ""  # the query without the area names (to search again anywhere)
     related: bool = True  # the suggestions are related to the query (not just the commonest)
+    # fewer than NEAR_FILL close answers: from this rank on, the answers only share a
+    # distinctive character with the job words (礼宾员 -> 宾馆服务员), to be shown as related
+    # openings, not as matches; None when every answer is close
+    near_from: int | None = None
 
 
 _CODE_LEVELS = (2, 4, 6, 9, 12)  # province, city, county, township, village digits
@@ -252,13 +277,37 @@ class SearchIndex:
         best: dict[int, float] = {}
         surfaces = self.vocabulary.surfaces
         for token in tokens:
+            share = self._explained(token)[0]
             for match in self.vocabulary.match_terms(token, self.prior):
                 if surfaces[match.surface] in _HEADS:
                     continue
                 for occupation, weight in self.vocabulary.occupation_links(match.surface):
-                    score = match.score * weight
+                    score = match.score * weight * share
                     best[occupation] = max(best.get(occupation, 0.0), score)
         return _sure(best, self.vocabulary, OCCUPATION_SURE)
+
+    def _explained(self, token: str) -> tuple[float, str]:
+        """How much of a token the vocabulary's exact words explain, as a factor 0..1 (see
+        SHARE_FLOOR), and the rest of the token (its unknown words, space-separated).
+        Characters weigh by their rarity in titles; a character no title has cannot rank
+        anything and weighs nothing, nor do head and seniority words. Pinyin and fuzzy
+        readings explain the whole token."""
+        if is_ascii_query(token):
+            return 1.0, ""
+        covered = self.vocabulary.terms.covered(token)
+        if not any(covered):
+            return 1.0, ""
+        text = compact(token)
+        total = known = 0.0
+        rest = []
+        for char, held, generic in zip(text, covered, generic_positions(text), strict=True):
+            rarity = 0.0 if generic else self.lexical.char_idf(char)  # 员, 高级: no job
+            total += rarity
+            known += rarity if held else 0.0
+            rest.append(" " if held or generic else char)
+        if total <= 0 or known >= total:
+            return 1.0, ""
+        return SHARE_FLOOR + (1 - SHARE_FLOOR) * known / total, " ".join("".join(rest).split())
 
     def search(
         self,
@@ -277,21 +326,28 @@ class SearchIndex:
         tokens, text, codes, filter_ = self._understand(query, areas, area_codes)
         moment = timestamp(now or datetime.now(UTC)) or 0.0
         start = max(0, offset)
-        quality, candidates = self._candidates(tokens, text, filter_)
+        quality, candidates, tiers = self._candidates(tokens, text, filter_)
         top = start + max(0, limit)
-        ranked, total = rank_array(self.columns, quality, candidates, filter_, moment, top)
-        widened: tuple[str, ...] = ()
-        if total == 0 and filter_ is not None and len(candidates):
-            widened = _enclosing_areas(codes)
-            wider = area_filter(self.docs.by_area, widened, self._contains(areas))
-            if wider is not None:
-                ranked, total = rank_array(self.columns, quality, candidates, wider, moment, top)
-            if total == 0:
-                widened = ()
+        wider = None
+        if filter_ is not None:
+            wider = area_filter(self.docs.by_area, _enclosing_areas(codes), self._contains(areas))
+        ranked, total, widened = self._ranked(quality, candidates, filter_, wider, moment, top)
+        near_from: int | None = None
+        if total < NEAR_FILL and tiers:  # few close answers: related ones after them
+            area = wider if widened else filter_
+            if total == 0:  # the related ones decide whether the search widens
+                union = np.concatenate(tiers)
+                widened = self._ranked(quality, union, filter_, wider, moment, 1)[2]
+                area = wider if widened else filter_
+            for tier in tiers:
+                more, count = rank_array(self.columns, quality, tier, area, moment, top - total)
+                if count:
+                    near_from = total if near_from is None else near_from
+                    ranked, total = ranked + more, total + count
         hits = tuple(Hit(self.docs.refs[d], round(s, 2)) for s, d in ranked[start:])
         suggestions: tuple[str, ...] = ()
         related = True
-        if total == 0 and tokens:
+        if total == 0 and tokens:  # nothing shares even a character: other keywords
 
             def finds(term: str) -> bool:
                 groups = title_groups(self._term_scores(term), self.title_docs)
@@ -299,7 +355,24 @@ class SearchIndex:
 
             found, related = self.suggester.suggest(tokens, finds)
             suggestions = tuple(found)
-        return SearchResult(hits, total, codes, suggestions, widened, text, related)
+        return SearchResult(hits, total, codes, suggestions, widened, text, related, near_from)
+
+    def _ranked(
+        self,
+        quality: npt.NDArray[np.float32],
+        candidates: npt.NDArray[np.intp],
+        filter_: AreaFilter | None,
+        wider: AreaFilter | None,
+        moment: float,
+        top: int,
+    ) -> tuple[list[tuple[float, int]], int, tuple[str, ...]]:
+        """Ranked candidates inside the area filter, else inside the enclosing areas (then
+        the third value names those areas)."""
+        ranked, total = rank_array(self.columns, quality, candidates, filter_, moment, top)
+        if total or wider is None or not len(candidates):
+            return ranked, total, ()
+        ranked, total = rank_array(self.columns, quality, candidates, wider, moment, top)
+        return ranked, total, tuple(sorted(wider.exact)) if total else ()
 
     @staticmethod
     def _contains(areas: AreaLookup | None) -> Callable[[str, str], bool]:
@@ -346,24 +419,32 @@ class SearchIndex:
 
     def _candidates(
         self, tokens: Sequence[str], text: str, filter_: AreaFilter | None
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
-        """Quality per opening (both layers blended) and the openings that are answers."""
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp], list[npt.NDArray[np.intp]]]:
+        """Quality per opening (both layers blended), the openings that are answers, and
+        tiers of related ones, nearest first: of the same occupation family as one the query
+        names; sharing a distinctive character of its job words; sharing a head word of two
+        or more characters (董事助理 and 副总助理: both assistants)."""
         size = len(self.docs.refs)
         found = self.lexical.match(text, " ".join(tokens)) if text else None
         lexical = found.coverage if found is not None else None
         if not tokens and lexical is None:
             if filter_ is None:
-                return np.zeros(size, dtype=np.float32), np.zeros(0, dtype=np.intp)
-            return np.full(size, 100.0, dtype=np.float32), np.arange(size, dtype=np.intp)
+                return np.zeros(size, dtype=np.float32), np.zeros(0, dtype=np.intp), []
+            return np.full(size, 100.0, dtype=np.float32), np.arange(size, dtype=np.intp), []
         vocab = np.zeros(size, dtype=np.float32)
+        vocab_answer = np.zeros(size, dtype=np.bool_)
+        named: list[tuple[str, float]] = []
         if tokens:
-            scores = query_scores(tokens, self.vocabulary, self.titles, self.prior)
+            explained = [self._explained(t) for t in tokens]
+            shares = [share for share, _rest in explained]
+            scores = query_scores(tokens, self.vocabulary, self.titles, self.prior, shares)
             by_title = np.zeros(len(self.titles.texts), dtype=np.float32)
             if scores:
                 by_title[np.fromiter(scores, dtype=np.intp)] = np.fromiter(
                     scores.values(), dtype=np.float32
                 )
-            for code, sure in self._occupations(tokens):
+            named = self._occupations(tokens)
+            for code, sure in named:
                 for title, score in self.occupation_titles.get(code, ()):
                     same_job = OCCUPATION_QUALITY * min(sure, score) / 100
                     if same_job > by_title[title]:
@@ -372,8 +453,16 @@ class SearchIndex:
             for title in self.tag_docs.keys() & scores.keys():  # matched by a tag: keep the best
                 members = np.array(self.tag_docs[title], dtype=np.intp)
                 vocab[members] = np.maximum(vocab[members], scores[title] * TAG_WEIGHT)
-        answer = vocab > 0  # query_scores keeps only GOOD titles; occupations only sure ones
+            vocab_answer = vocab > 0
+            for share, rest in explained:  # the unknown words carry the rest of the token
+                unknown = self.lexical.match(rest) if rest else None
+                if unknown is not None:
+                    vocab += (1 - share) * 100 * UNKNOWN_WEIGHT * unknown.coverage
+        answer = vocab_answer  # query_scores keeps only GOOD titles; occupations only sure ones
         quality = VOCAB_SHARE * vocab
+        related: list[npt.NDArray[np.bool_]] = []
+        if named:
+            related.append(self._family(named))
         if lexical is not None:
             assert found is not None
             core = found.core  # extra words (包吃住) raise openings but do not admit them
@@ -382,7 +471,63 @@ class SearchIndex:
             answer |= (core >= bar) & found.chars
             answer |= found.pairs & (core >= LEX_PAIR)  # a shared distinctive pair counts
             quality += LEX_SHARE * lexical
-        return quality, np.flatnonzero(answer)
+            related.append(self._same_head_char(tokens, found.shared & (core >= NEAR_MIN)))
+            related.append(found.heads)
+        tiers: list[npt.NDArray[np.intp]] = []
+        taken = answer.copy()
+        for mask in related:
+            tier = np.flatnonzero(mask & ~taken)
+            if len(tier):
+                tiers.append(tier)
+                taken[tier] = True
+        return quality, np.flatnonzero(answer), tiers
+
+    def _same_head_char(
+        self, tokens: Sequence[str], shared: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.bool_]:
+        """Of the openings sharing one distinctive character, those where it ends a word on
+        both sides: Chinese compounds end in their head (化验 and 检验 are both 验, tests;
+        彩妆 and 化妆 both 妆), while a shared first character often is not (保安, 保洁;
+        飞行, 行政)."""
+        ends: set[str] = set()
+        for token in tokens:
+            generic = generic_positions(token)
+            for i, char in enumerate(token):
+                distinct = not generic[i] and has_cjk(char)
+                after = i + 1 < len(token) and not generic[i + 1] and has_cjk(token[i + 1])
+                before = i > 0 and not generic[i - 1] and has_cjk(token[i - 1])
+                if distinct and before and not after:
+                    ends.add(char)
+        if not ends or not shared.any():
+            return np.zeros_like(shared)
+        titles = np.unique(self.doc_title[shared])
+        texts = self.titles.texts
+        kept = [
+            title
+            for title in titles.tolist()
+            if any(
+                k > 0 and has_cjk(texts[title][k - 1])
+                for char in ends
+                for k in _positions(texts[title], char)
+            )
+        ]
+        return shared & np.isin(self.doc_title, np.array(kept, dtype=np.int32))
+
+    def _family(self, named: Sequence[tuple[str, float]]) -> npt.NDArray[np.bool_]:
+        """Per opening, whether its title names an occupation of the same family (小类 of
+        the classification) as one the query names."""
+        families = {code[:_FAMILY_DIGITS] for code, _sure in named}
+        titles = [
+            title
+            for code, found in self.occupation_titles.items()
+            if code[:_FAMILY_DIGITS] in families
+            for title, _score in found
+        ]
+        return np.isin(self.doc_title, np.array(titles, dtype=np.int32))
+
+
+def _positions(text: str, char: str) -> list[int]:
+    return [k for k, c in enumerate(text) if c == char]
 
 
 def _sure(

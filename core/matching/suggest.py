@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
 
-from core.matching.normalize import HEAD_WORDS, has_cjk, is_ascii_query
+from core.matching.normalize import HEAD_WORDS, generic_positions, has_cjk, is_ascii_query
 from core.matching.pinyin import pinyin_forms
 from core.matching.vocabulary import Vocabulary
 
@@ -112,6 +112,7 @@ class Suggester:
                 if (set(term) & set(token)) - _HEAD_CHARS:  # not merely a shared 员
                     found.append((term, score))
         pinyin = pinyin_forms(token).full
+        sounds = _job_syllables(token) if has_cjk(token) else None
         if len(pinyin) >= 3:
             for _p, score, i in process.extract(
                 pinyin,
@@ -120,8 +121,21 @@ class Suggester:
                 score_cutoff=_PINYIN_CUTOFF,
                 limit=_CANDIDATES,
             ):
-                found.append((self._terms[i], score * 0.95))
+                term = self._terms[i]
+                # sounding alike must come from the job's part (宝安 -> 保安), not from a
+                # shared 员 (礼宾员 is not 护林员)
+                if sounds is None or sounds & _job_syllables(term):
+                    found.append((term, score * 0.95))
         return found
+
+
+def _job_syllables(text: str) -> set[str]:
+    """Syllables of the characters outside head and seniority words."""
+    forms = pinyin_forms(text)
+    generic = generic_positions(text)
+    if len(forms.syllables) != len(text):
+        return set(forms.syllables)
+    return {s for s, g in zip(forms.syllables, generic, strict=True) if not g}
 
 
 def _first_accepted(terms: Sequence[str], accept: Callable[[str], bool], limit: int) -> list[str]:

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from core.matching.normalize import compact, has_cjk, is_ascii_query
+from core.matching.normalize import HEAD_WORDS, compact, has_cjk, is_ascii_query
 from core.matching.pinyin import char_readings, pinyin_forms, reading_variants
 
 MAX_SURFACE_LEN = 16
 _PREFIX_LIMIT = 40
 _PARTIAL_LIMIT = 12
 _PARTIAL_COVERAGE = 0.4
+_DISTINCTIVE_RATIO = 66.0  # one slip in three characters; two-character parts must agree
+_HOMOPHONE_PART = 3  # shortest sound-alike window inside a longer token
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ class TermTable:
         found.sort(reverse=True)
         return [TermMatch(s, 70 + 20 * coverage) for coverage, _p, s in found[:_PARTIAL_LIMIT]]
 
+    def covered(self, token: str) -> list[bool]:
+        """Per character of the (compacted) token, whether a known surface holds it exactly
+        (淘宝客服 -> 客服 known: False, False, True, True)."""
+        text = compact(token)
+        out = [False] * len(text)
+        for start, stop, _surface in _spans(self, text):
+            out[start:stop] = [True] * (stop - start)
+        return out
+
     def prefix_ids(self, prefix: str) -> list[int]:
         start = bisect.bisect_left(self._sorted_pinyin, (prefix, -1))
         out: list[int] = []
@@ -119,7 +130,12 @@ def _hanzi_matches(table: TermTable, text: str) -> list[TermMatch]:
     readings = char_readings(text)
     if len(forms.syllables) != n or len(readings) != n:
         return out
+    held = [any(a <= k < b for a, b, _s in exact) for k in range(n)]
+    if all(held[k] for k in range(len(distinctive_part(text)))):
+        return out  # known words hold every distinctive character (报关员 is not 保管员)
     for i, j in _free_windows(n, exact):
+        if j - i < min(n, _HOMOPHONE_PART):
+            continue  # two characters inside a longer word are too often a real word (施工)
         base = 92.0 if j - i == n else 78 + 10 * (j - i) / n
         usual = forms.window(i, j)
         for spelling in dict.fromkeys([usual, *reading_variants(readings, i, j)]):
@@ -172,18 +188,42 @@ def _ranked(
     return sorted(scored, key=lambda m: -m.score)
 
 
+def distinctive_part(text: str) -> str:
+    """The text without the generic head words it ends with (售前工程师 -> 售前)."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for head in HEAD_WORDS:
+            if len(text) > len(head) and text.endswith(head):
+                text, stripped = text[: -len(head)], True
+                break
+    return text
+
+
+def _same_job_part(text: str, surface: str, pinyin: bool) -> bool:
+    """A fuzzy match must be a slip in the part that names the job, not a shared head word:
+    环境工程师 is not 软件工程师, 网站管理员 is not 网格管理员."""
+    mine, theirs = distinctive_part(text), distinctive_part(surface)
+    if pinyin:
+        mine, theirs = pinyin_forms(mine).full, pinyin_forms(theirs).full
+    return fuzz.ratio(mine, theirs) >= _DISTINCTIVE_RATIO
+
+
 def _fuzzy_matches(table: TermTable, text: str) -> list[TermMatch]:
     out: list[TermMatch] = []
     if has_cjk(text) and len(text) >= 3:
         for _s, score, surface in process.extract(
             text, table.surfaces, scorer=fuzz.ratio, score_cutoff=75, limit=5
         ):
-            out.append(TermMatch(surface, score * 0.9))
+            if _same_job_part(text, table.surfaces[surface], pinyin=False):
+                out.append(TermMatch(surface, score * 0.9))
     query_pinyin = pinyin_forms(text).full
     if len(query_pinyin) >= 5:
         cutoff = 80 if len(query_pinyin) >= 6 else 86
+        cjk = has_cjk(text)
         for _p, score, surface in process.extract(
             query_pinyin, table.pinyin, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5
         ):
-            out.append(TermMatch(surface, score * 0.88))
+            if not cjk or _same_job_part(text, table.surfaces[surface], pinyin=True):
+                out.append(TermMatch(surface, score * 0.88))
     return out

@@ -197,12 +197,21 @@ def test_no_good_match_returns_empty_with_suggestions(index: SearchIndex) -> Non
     assert all(refs(index, s) for s in result.suggestions)
 
 
-def test_suggestions_respect_the_area_filter(index: SearchIndex, areas: FakeAreas) -> None:
+def test_suggestions_respect_the_area_filter(build: Build, areas: FakeAreas) -> None:
+    index = build([*MIXED[:6], *MIXED[7:9]])  # no 养老护理员 in 历下 either
     result = index.search("历下区 月嫂", areas=areas, now=NOW)  # 家政 only in 市南
     assert result.hits == ()
     assert result.suggestions
     for keyword in result.suggestions:
         assert refs(index, f"历下区 {keyword}", areas)
+
+
+def test_related_openings_follow_when_nothing_close_is_in_the_area(
+    index: SearchIndex, areas: FakeAreas
+) -> None:
+    result = index.search("历下区 月嫂", areas=areas, now=NOW)  # 家政 only in 市南
+    assert result.near_from == 0  # nothing close: what follows is related, and says so
+    assert [h.ref for h in result.hits] == ["carer"]  # the same family (家政、护理), in 历下
 
 
 def test_chat_without_keyword_or_area_returns_nothing(index: SearchIndex) -> None:
@@ -300,4 +309,27 @@ def test_one_shared_character_is_not_an_answer(build: Build) -> None:
 
 def test_extra_words_alone_do_not_admit_another_job(build: Build) -> None:
     index = build([opening("cook", "厨师（包吃住）"), opening("waiter", "服务员")])
-    assert refs(index, "服务员 包吃住") == ["waiter"]
+    result = index.search("服务员 包吃住", now=NOW)
+    assert result.near_from == 1  # the cook is only related (the same family), after it
+    assert [h.ref for h in result.hits] == ["waiter", "cook"]
+
+
+def test_a_close_answer_is_never_ranked_below_a_related_one(build: Build) -> None:
+    index = build([opening("inspector", "检验员"), opening("chemist", "化验员", age_days=0)])
+    result = index.search("化验员", now=NOW)
+    assert [h.ref for h in result.hits] == ["chemist", "inspector"]
+    assert result.near_from == 1
+
+
+def test_a_shared_head_word_alone_is_the_last_related_tier(build: Build) -> None:
+    index = build([opening("assistant", "副总助理"), opening("guard", "保安员")])
+    result = index.search("董事助理", now=NOW)
+    assert result.near_from == 0
+    assert [h.ref for h in result.hits] == ["assistant"]  # 助理 shared; a lone 员 is not
+
+
+def test_a_lone_common_character_is_not_related(build: Build) -> None:
+    index = build([opening("cleaner", "保洁员"), opening("guard", "保安员")])
+    result = index.search("保安", now=NOW)
+    assert [h.ref for h in result.hits] == ["guard"]
+    assert result.near_from is None
