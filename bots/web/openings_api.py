@@ -44,6 +44,10 @@ class OpeningPage(BaseModel):
     total: int
     # nothing in the requested area: the items come from these enclosing areas (its city)
     widened_to: list[str] = []
+    # few or no close matches: from this position of the whole result (0-based, counted
+    # before offset) on, the items are related openings (same occupation family, or sharing
+    # a distinctive word), not matches; null when every item matches
+    related_from: int | None = None
 
 
 def _out(opening: Opening, score: float | None = None) -> OpeningOut:
@@ -137,7 +141,12 @@ def _page(runtime: Runtime, q: str, codes: tuple[str, ...], limit: int, offset: 
                 )
             }
         items = [_out(rows[h.ref], round(h.score, 2)) for h in result.hits if h.ref in rows]
-        return OpeningPage(items=items, total=result.total, widened_to=list(result.widened))
+        return OpeningPage(
+            items=items,
+            total=result.total,
+            widened_to=list(result.widened),
+            related_from=result.near_from,
+        )
     with runtime.db.reading() as session:
         total = session.exec(select(func.count()).select_from(Opening).where(_live(now))).one()
         rows_list = session.exec(

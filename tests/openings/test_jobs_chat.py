@@ -234,3 +234,35 @@ def test_back_to_the_list_reuses_the_search(
     again = Talk(runtime, user="someone-else").say("找工作 保安")[0]
     assert talk.ids() == ["jobs.results"] and again == first
     assert searches == ["保安"]
+
+
+def _row(ref: str, title: str) -> list[str]:
+    return [ref, title, "某检测公司", "历下区", "", "", "", "", "", "2026-11-20", "2027-01-31", ""]
+
+
+def test_related_openings_are_said_to_be_related_and_marked(
+    runtime: Runtime, write_csv: Callable[..., Path]
+) -> None:
+    rows = [_row("R-1", "化验员"), _row("R-2", "检验员")]
+    import_openings(runtime.db, runtime.content, read_rows(write_csv(rows)), now=NOW)
+    runtime.catalogue.refresh_now()
+    talk = Talk(runtime)
+    text = talk.say("找工作 化验员")[0]
+    assert talk.ids() == ["jobs.results_and_related"]
+    assert "找到 1 个岗位，另有 1 个相近的岗位" in text
+    assert "回复 1  化验员" in text and "回复 2  〔相近〕检验员" in text
+
+
+def test_only_related_openings_say_nothing_matched_closely(
+    runtime: Runtime, write_csv: Callable[..., Path]
+) -> None:
+    import_openings(
+        runtime.db, runtime.content, read_rows(write_csv([_row("R-2", "检验员")])), now=NOW
+    )
+    runtime.catalogue.refresh_now()
+    talk = Talk(runtime)
+    text = talk.say("找工作 化验员")[0]
+    assert talk.ids() == ["jobs.related_only"]
+    assert "没有找到和“化验员”完全相符" in text and "〔相近〕检验员" in text
+    talk.send("1")
+    assert "检验员" in talk.last.messages[0].text.params["title"]  # type: ignore[union-attr]

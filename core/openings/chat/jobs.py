@@ -169,13 +169,32 @@ class JobsFlow:
 
 
 def _listing(query: str, result: SearchResult, page: int, shown: Sequence[Opening]) -> Outgoing:
+    """The page of results; related openings (no close match) are said to be and marked."""
     pages = (result.total + PAGE - 1) // PAGE
-    header = t("jobs.results", query=query, total=result.total, page=page + 1, pages=pages)
-    return _list_message(header, shown, (page + 1) * PAGE < result.total)
+    where = {"query": query, "page": page + 1, "pages": pages}
+    near = result.near_from
+    if near is None:
+        header = t("jobs.results", total=result.total, **where)
+    elif near == 0:
+        header = t("jobs.related_only", total=result.total, **where)
+    else:
+        header = t("jobs.results_and_related", close=near, related=result.total - near, **where)
+    first_related = len(shown) if near is None else max(0, near - page * PAGE)
+    return _list_message(header, shown, (page + 1) * PAGE < result.total, first_related)
 
 
-def _list_message(header: Text, shown: Sequence[Opening], more: bool) -> Outgoing:
-    options = [Option(f"j:o{i}", present.line(o)) for i, o in enumerate(shown, start=1)]
+def _list_message(
+    header: Text, shown: Sequence[Opening], more: bool, first_related: int | None = None
+) -> Outgoing:
+    """Numbered openings; those from ``first_related`` on are marked as related ones."""
+    related = len(shown) if first_related is None else first_related
+    options = [
+        Option(
+            f"j:o{i}",
+            present.line(o) if i <= related else t("jobs.item_related", line=present.line(o)),
+        )
+        for i, o in enumerate(shown, start=1)
+    ]
     if more:
         options.append(Option("j:more", t("common.next_page")))
     options.append(Option("j:new", t("jobs.new_search")))
