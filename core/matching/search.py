@@ -471,6 +471,7 @@ class SearchIndex:
             answer |= (core >= bar) & found.chars
             answer |= found.pairs & (core >= LEX_PAIR)  # a shared distinctive pair counts
             quality += LEX_SHARE * lexical
+            related.append(found.pairs)  # a shared distinctive pair, however long the query
             related.append(self._same_head_char(tokens, found.shared & (core >= NEAR_MIN)))
             related.append(found.heads)
         tiers: list[npt.NDArray[np.intp]] = []

@@ -21,6 +21,7 @@ _PREFIX_LIMIT = 40
 _PARTIAL_LIMIT = 12
 _PARTIAL_COVERAGE = 0.4
 _DISTINCTIVE_RATIO = 66.0  # one slip in three characters; two-character parts must agree
+_NEAR_SYLLABLE = 80.0  # ji ~ jie, ca ~ cha, cu ~ chu; not huan ~ ruan, jing ~ jian
 _HOMOPHONE_PART = 3  # shortest sound-alike window inside a longer token
 
 
@@ -110,13 +111,30 @@ def _best_per_surface(matches: list[TermMatch]) -> list[TermMatch]:
     return sorted(best.values(), key=lambda m: -m.score)
 
 
+def _head_words(text: str) -> list[tuple[int, int]]:
+    """Where head words (工程师, 助理, 员 …) occur: (start, stop)."""
+    found: list[tuple[int, int]] = []
+    for word in HEAD_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            found.append((start, start + len(word)))
+            start = text.find(word, start + 1)
+    return found
+
+
 def _spans(table: TermTable, text: str) -> list[tuple[int, int, int]]:
-    """Maximal exact surface occurrences (start, stop, surface) of length >= 2 in text."""
+    """Maximal exact surface occurrences (start, stop, surface) of length >= 2 in text; one
+    that takes part of a head word is no occurrence (电工 in 强电工程师, 维修工 in
+    设备维修工程师: the word there is 工程师)."""
+    heads = _head_words(text)
     found: list[tuple[int, int, int]] = []
     for i in range(len(text)):
         for j in range(min(len(text), i + MAX_SURFACE_LEN), i + 1, -1):
             surface = table.ids.get(text[i:j])
-            if surface is not None:
+            if surface is not None and not any(
+                i < b and a < j and not (i <= a and b <= j) and not (a <= i and j <= b)
+                for a, b in heads
+            ):
                 found.append((i, j, surface))
                 break
     return [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f for o in found)]
@@ -204,8 +222,12 @@ def _same_job_part(text: str, surface: str, pinyin: bool) -> bool:
     """A fuzzy match must be a slip in the part that names the job, not a shared head word:
     环境工程师 is not 软件工程师, 网站管理员 is not 网格管理员."""
     mine, theirs = distinctive_part(text), distinctive_part(surface)
-    if pinyin:
-        mine, theirs = pinyin_forms(mine).full, pinyin_forms(theirs).full
+    if pinyin:  # every syllable a near sound (保吉 bao ji ~ 保洁 bao jie, 擦车 ~ 叉车), not
+        # merely similar letters over the word (强电 qiang dian is not 硬件 ying jian)
+        a, b = pinyin_forms(mine).syllables, pinyin_forms(theirs).syllables
+        return len(a) == len(b) > 0 and all(
+            fuzz.ratio(x, y) >= _NEAR_SYLLABLE for x, y in zip(a, b, strict=True)
+        )
     return fuzz.ratio(mine, theirs) >= _DISTINCTIVE_RATIO
 
 
