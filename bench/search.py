@@ -250,12 +250,12 @@ def report_quality(vocabulary: Vocabulary, query_set: QuerySet) -> None:
     print(f"\nquality on {QUERIES.relative_to(ROOT)} ({report.count} queries, demo openings):")
     print(
         f"  jobbot:   hit@5 {report.hit_at_k:.3f}  MRR {report.mrr:.3f}  "
-        f"no-answer queries empty with suggestions {report.empty_ok:.3f}"
+        f"no-answer queries without a close answer {report.empty_ok:.3f}"
     )
     print(f"  baseline: hit@5 {base_hit:.3f}  MRR {base_mrr:.3f}  (no area filter, never empty)")
     for kind, (count, hit, mrr) in report.by_kind.items():
         if kind == "no-answer":
-            print(f"    {kind:12} n={count:3d}  empty with suggestions {hit:.3f}")
+            print(f"    {kind:12} n={count:3d}  no close answer {hit:.3f}")
         else:
             print(f"    {kind:12} n={count:3d}  hit@5 {hit:.3f}  MRR {mrr:.3f}")
     for miss in report.misses:
@@ -286,7 +286,7 @@ def main() -> None:
     path, kind = (REAL_TITLES, "real") if REAL_TITLES else (INVENTED, "invented, not real")
     titles = load_labelled_titles(path)
     print(f"\nlabelled job titles ({len(titles)}, {kind}, leave-one-out, {path.name}):")
-    run_titles(titles, show_misses=False)
+    run_titles(titles, show_misses=False, holdout=False)
 
 
 if __name__ == "__main__":

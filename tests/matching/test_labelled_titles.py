@@ -23,10 +23,6 @@ from core.matching.evaluation import (
 ROOT = Path(__file__).resolve().parents[2]
 INVENTED = ROOT / "bench" / "data" / "invented_titles.csv"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-MAX_EMPTY_WHEN_SHARING = 0.05
-# On real titles BM25 finds a relevant title for 1.5 points more queries (paired bootstrap
-# interval -3.7 .. +0.5 points); the floor keeps that gap from growing.
-HIT_GAP_ALLOWED = 0.03
 
 
 def compare(titles: list[LabelledTitle], vocabulary: Vocabulary) -> tuple[TitleReport, TitleReport]:

@@ -333,3 +333,31 @@ def test_a_lone_common_character_is_not_related(build: Build) -> None:
     result = index.search("保安", now=NOW)
     assert [h.ref for h in result.hits] == ["guard"]
     assert result.near_from is None
+
+
+def test_unknown_words_of_a_token_outweigh_the_generic_part_it_knows(build: Build) -> None:
+    common = [opening(f"desk{i}", t) for i, t in enumerate(["客服专员", "电话客服", "网络客服"])]
+    index = build([*common, opening("sea", "海运操作员"), opening("both", "海运客服")])
+    assert refs(index, "海运客服")[:2] == ["both", "sea"]  # 海运 is rarer than 客服
+
+
+def test_seniority_words_do_not_name_the_job(build: Build) -> None:
+    index = build([opening("clerk", "高级文员"), opening("welder", "焊工")])
+    assert refs(index, "高级焊工") == ["welder"]  # a shared 高级 makes nothing related
+
+
+def test_a_fuzzy_match_must_differ_in_the_job_not_share_a_head_word(build: Build) -> None:
+    index = build([opening("soft", "软件工程师"), opening("env", "环保工程师")])
+    found = refs(index, "环境工程师")
+    assert "soft" not in found[: found.index("env") if "env" in found else len(found)]
+
+
+def test_a_common_word_inside_a_longer_one_is_no_sound_alike(build: Build) -> None:
+    index = build([opening("mason", "石工"), opening("site", "施工员")])
+    assert refs(index, "土建施工员")[0] == "site"
+    assert "mason" not in refs(index, "土建施工员")
+
+
+def test_known_words_holding_the_job_stop_sound_alikes(build: Build) -> None:
+    index = build([opening("keeper", "仓库保管员"), opening("customs", "报关员")])
+    assert refs(index, "报关员") == ["customs"]
