@@ -83,3 +83,15 @@ def test_nothing_in_the_area_shows_the_citys_openings_marked_as_such(
     body = client.get("/api/openings", params={"q": "配送", "area": "槐荫区"}).json()
     assert [i["ref"] for i in body["items"]] == ["A-3"]
     assert body["widened_to"] == ["370100000000"]
+
+
+@pytest.mark.parametrize("query", ["保安", "保洁"])
+def test_close_matches_are_not_marked_related(client: TestClient, query: str) -> None:
+    body = client.get("/api/openings", params={"q": query}).json()
+    assert body["items"] and body["related_from"] is None
+
+
+def test_related_openings_are_marked_where_they_start(client: TestClient) -> None:
+    only_related = client.get("/api/openings", params={"q": "安检员"}).json()
+    assert only_related["related_from"] == 0
+    assert [i["ref"] for i in only_related["items"]] == ["A-1"]  # 保安: the same family
