@@ -20,12 +20,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
-from core.matching.normalize import fold_chars, generic_positions, normalize_text
+from core.matching.normalize import fold_chars, generic_positions, head_spans, normalize_text
 
 K1 = 1.2
 B = 0.75
@@ -106,15 +107,18 @@ def query_grams(text: str) -> dict[int, float]:
     return _query_grams(text)[0]
 
 
-def _query_grams(text: str) -> tuple[dict[int, float], set[int], set[int]]:
+def _query_grams(text: str) -> tuple[dict[int, float], set[int], list[frozenset[int]]]:
     """``query_grams``, the distinctive keys (characters outside head and seniority words,
-    and pairs of two such characters) and the pairs inside head words (助理, 工程, 程师)."""
+    and pairs of two such characters) and, per head word of two or more characters, its
+    pairs (管理员: 管理 and 理员; 护理员 holds 理员 but not 管理员)."""
     weights: dict[int, float] = {}
     distinct: set[int] = set()
-    heads: set[int] = set()
+    heads: list[frozenset[int]] = []
     for part in text.split():
         generic = generic_positions(part)
-        head = generic_positions(part, ranks=False)
+        for start, stop in head_spans(part):
+            word = part[start:stop]
+            heads.append(frozenset((ord(a) << _SHIFT) | ord(b) for a, b in pairwise(word)))
         for i, ch in enumerate(part):
             weight = HEAD_WEIGHT if generic[i] else 1.0
             key = ord(ch)
@@ -127,8 +131,6 @@ def _query_grams(text: str) -> tuple[dict[int, float], set[int], set[int]]:
                 weights[pair] = max(weights.get(pair, 0.0), both)
                 if not generic[i] and not generic[i + 1]:
                     distinct.add(pair)
-                elif head[i] and head[i + 1]:
-                    heads.add(pair)
     return weights, distinct, heads
 
 
@@ -216,15 +218,17 @@ class LexicalIndex:
         grams = _query_grams(fold(query))[0]
         if not grams or not self.fields or self.size == 0:
             return None
-        core_weights, distinct, generic_pairs = _query_grams(fold(core or query))
+        core_weights, distinct, head_words = _query_grams(fold(core or query))
         core_grams = {k: grams[k] for k in core_weights if k in grams} or grams
         if not core_grams.keys() & core_weights.keys():
-            _weights, distinct, generic_pairs = _query_grams(fold(query))
+            _weights, distinct, head_words = _query_grams(fold(query))
+        head_pairs: dict[int, npt.NDArray[np.bool_]] = {
+            key: np.zeros(self.size, dtype=np.bool_) for word in head_words for key in word
+        }
         distinctive = {key for key in core_grams if key >> _SHIFT and key in distinct}
         singles = {key for key in core_grams if not key >> _SHIFT and key in distinct}
         split = len(core_grams) < len(grams)
         pairs = np.zeros(self.size, dtype=np.bool_)
-        heads = np.zeros(self.size, dtype=np.bool_)
         chars = np.zeros(self.size, dtype=np.uint8)
         out = np.zeros(self.size, dtype=np.float32)
         core_out = np.zeros(self.size, dtype=np.float32) if split else out
@@ -249,8 +253,8 @@ class LexicalIndex:
                 if field.weight >= PAIR_FIELD_WEIGHT:
                     if key in distinctive:
                         pairs[docs] = True
-                    elif key in generic_pairs:
-                        heads[docs] = True
+                    elif key in head_pairs:
+                        head_pairs[key][docs] = True
                 if has is not None and field.weight >= CHAR_FIELD_WEIGHT:
                     has[docs] = True
             if has is not None:
@@ -267,6 +271,9 @@ class LexicalIndex:
             core_coverage = _normalised(core_out, core_ideal * _ideal_tf(core, title))
         else:
             core_coverage = coverage
+        heads = np.zeros(self.size, dtype=np.bool_)
+        for word in head_words:  # every pair of the head word: the whole word is shared
+            heads |= np.logical_and.reduce([head_pairs[key] for key in word])
         return LexicalMatch(coverage, core_coverage, pairs, chars >= need, chars >= 1, heads)
 
 

@@ -71,14 +71,31 @@ MODIFIER_WORDS = ("高级", "资深", "初级", "中级", "首席")
 
 def generic_positions(text: str, ranks: bool = True) -> list[bool]:
     """Per character, whether it sits in a head word or (with ``ranks``) a seniority word
-    (校招主管: the last two; 高级会计: the first two): the kind or rank of a post, not the job."""
+    (校招主管: the last two; 高级会计: the first two): the kind or rank of a post, not the job.
+    A one-character head word (员, 工, 师) counts only where it ends the word: 工 of 施工员
+    and 师 of 师范 belong to the job."""
     generic = [False] * len(text)
     for word in (*HEAD_WORDS, *MODIFIER_WORDS) if ranks else HEAD_WORDS:
         start = text.find(word)
         while start >= 0:
-            generic[start : start + len(word)] = [True] * len(word)
+            if len(word) > 1 or start == len(text) - 1:
+                generic[start : start + len(word)] = [True] * len(word)
             start = text.find(word, start + 1)
     return generic
+
+
+def head_spans(text: str) -> list[tuple[int, int]]:
+    """Where head words of two or more characters occur, the longest where they overlap
+    (工程师, not 工 and 师 inside it)."""
+    found: list[tuple[int, int]] = []
+    for word in sorted((w for w in HEAD_WORDS if len(w) >= 2), key=len, reverse=True):
+        start = text.find(word)
+        while start >= 0:
+            stop = start + len(word)
+            if not any(a < stop and start < b for a, b in found):
+                found.append((start, stop))
+            start = text.find(word, start + 1)
+    return sorted(found)
 
 
 # Leading hiring verbs; 招 is kept in 招生/招商/招标/招投标/招待.
