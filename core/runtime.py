@@ -67,7 +67,7 @@ def build_runtime(
     catalogue = Catalogue(database, settings.content_dir)
     parts = assembly.parts(Deps(database, content, catalogue))
     engine = Engine(database, content, vault, parts, config, erasers=assembly.erasers())
-    lane = Lane("engine", 1 if database.is_sqlite else ENGINE_THREADS)
+    lane = Lane("engine", 1 if database.is_sqlite else ENGINE_THREADS, around=database.keeping)
     return Runtime(settings, database, content, vault, engine, catalogue, lane, assembly)
 
 

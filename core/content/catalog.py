@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.content.yamlfile import ContentError, YamlDoc, load_yaml
 from core.dialog.messages import Outgoing, Text
@@ -39,15 +38,15 @@ def _check_template(doc: YamlDoc, key: str, template: str) -> set[str]:
         raise doc.error(key, f"bad placeholder ({exc}); write {{{{ and }}}} for braces") from None
 
 
-@dataclass(frozen=True)
-class RenderedOption:
+# Named tuples rather than frozen dataclasses: every reply builds one of these per option,
+# and a frozen dataclass's __init__ costs twice as much.
+class RenderedOption(NamedTuple):
     id: str
     number: int
     label: str
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     text: str
     options: tuple[RenderedOption, ...]
     links: tuple[tuple[str, str], ...]

@@ -128,9 +128,11 @@ class Engine:
                 prior = conversation.prior_reply(conn, found, incoming)
                 if prior is not None:
                     return Reply.from_json(self._unseal(prior), duplicate=True)
-            reply = self._step(conn, session, conv, incoming, bool(found["any_held"]))
+            reply = self._step(session, conv, incoming, bool(found["any_held"]))
             if incoming.message_id:
-                conversation.record_inbound(conn, incoming, self._seal(reply), self.clock())
+                conversation.save(conn, conv, incoming, self._seal(reply), self.clock())
+            else:
+                conversation.save(conn, conv)
             if on_reply is not None:
                 on_reply(session, reply)
             return reply
@@ -146,12 +148,7 @@ class Engine:
         return loaded
 
     def _step(
-        self,
-        conn: sa.Connection,
-        session: Session,
-        conv: ChatIdentity,
-        incoming: Incoming,
-        any_held: bool,
+        self, session: Session, conv: ChatIdentity, incoming: Incoming, any_held: bool
     ) -> Reply:
         now = self.clock()
         ctx = self._ctx(session, conv, now)
@@ -171,7 +168,7 @@ class Engine:
         transition = router.route(self.words, ctx, conv, state, incoming)
         held = conversation.held_notices(session, conv, now) if any_held else ()
         replies = tuple(preface) + transition.replies + held
-        self._save(conn, conv, state, transition, now)
+        self._leave_state(conv, state, transition, now)
         return Reply(conv.lang, replies)
 
     def _ctx(self, session: Session, conv: ChatIdentity, now: datetime) -> Ctx:
@@ -190,14 +187,10 @@ class Engine:
             parts=self.parts,
         )
 
-    def _save(
-        self,
-        conn: sa.Connection,
-        conv: ChatIdentity,
-        before: State,
-        transition: Transition,
-        now: datetime,
+    def _leave_state(
+        self, conv: ChatIdentity, before: State, transition: Transition, now: datetime
     ) -> None:
+        """The conversation as the step leaves it; ``_handle_once`` writes it back."""
         after = transition.state
         history = list(conv.history or [])
         if after.flow is None:
@@ -223,7 +216,6 @@ class Engine:
         conv.history = history
         conv.last_inbound_at = conv.updated_at = now
         conv.reachable, conv.unreachable_reason = True, None  # they wrote to us: reachable again
-        conversation.save(conn, conv)
 
     def _folded(self, label: Text, lang: str) -> str:
         """An option label as typed words are compared with it (memoised when fixed)."""

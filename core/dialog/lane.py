@@ -6,17 +6,22 @@ SQLite call has to win it back from a busy loop. Measured on the WeChat webhook,
 doubled the CPU a message costs. A lane instead takes every job that is waiting, runs
 them back to back, and wakes the loop once for the whole batch; while a batch runs the
 loop has usually nothing to do and leaves the GIL alone.
+
+A lane may hold a context (``around``) for each such run of jobs, entered before the first
+and left when no job waits: the engine's lane keeps one database connection that way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import AbstractContextManager, suppress
 from typing import Any, TypeVar
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]
 Settled = tuple[asyncio.Future[Any], bool, Any]
@@ -32,8 +37,13 @@ class Lane:
     server database work on different conversations at once. Threads start on demand, end
     after a minute without work, and are daemons, so a lane needs no shutdown."""
 
-    def __init__(self, name: str, threads: int = 1) -> None:
-        self.name, self.size = name, threads
+    def __init__(
+        self,
+        name: str,
+        threads: int = 1,
+        around: Callable[[], AbstractContextManager[object]] | None = None,
+    ) -> None:
+        self.name, self.size, self.around = name, threads, around
         self._jobs: deque[tuple[asyncio.AbstractEventLoop, Job]] = deque()
         self._ready = threading.Condition()
         self._threads: list[threading.Thread] = []
@@ -61,23 +71,34 @@ class Lane:
 
     def _work(self) -> None:
         done: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
-        while True:
-            with self._ready:
-                if not self._jobs:
+        held: AbstractContextManager[object] | None = None  # ``around``, for this run of jobs
+        try:
+            while True:
+                with self._ready:
+                    idle = not self._jobs
+                if idle and held is not None:
+                    _leave(held)
+                    held = None
+                with self._ready:
+                    if not self._jobs:
+                        self._flush(done)
+                        self._ready.wait(IDLE_SECONDS)
+                    if not self._jobs:  # idle: end, and let the next job start a thread
+                        self._threads.remove(threading.current_thread())
+                        return
+                    loop, (fn, args, future) = self._jobs.popleft()
+                    more = bool(self._jobs)
+                if held is None and self.around is not None:
+                    held = _enter(self.around)
+                try:
+                    outcome: Settled = (future, True, fn(*args))
+                except BaseException as exc:  # handed to the awaiting coroutine
+                    outcome = (future, False, exc)
+                done.setdefault(loop, []).append(outcome)
+                if not more or sum(len(v) for v in done.values()) >= MAX_BATCH:
                     self._flush(done)
-                    self._ready.wait(IDLE_SECONDS)
-                if not self._jobs:  # idle: end, and let the next job start a thread
-                    self._threads.remove(threading.current_thread())
-                    return
-                loop, (fn, args, future) = self._jobs.popleft()
-                more = bool(self._jobs)
-            try:
-                outcome: Settled = (future, True, fn(*args))
-            except BaseException as exc:  # handed to the awaiting coroutine
-                outcome = (future, False, exc)
-            done.setdefault(loop, []).append(outcome)
-            if not more or sum(len(v) for v in done.values()) >= MAX_BATCH:
-                self._flush(done)
+        finally:
+            _leave(held)
 
     @staticmethod
     def _flush(done: dict[asyncio.AbstractEventLoop, list[Settled]]) -> None:
@@ -86,6 +107,30 @@ class Lane:
             with suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, settled)
         done.clear()
+
+
+def _enter(
+    around: Callable[[], AbstractContextManager[object]],
+) -> AbstractContextManager[object] | None:
+    """Enters a run's context; the jobs run without it if that fails."""
+    try:
+        held = around()
+        held.__enter__()
+    except Exception:
+        log.exception("entering a lane's context failed")
+        return None
+    return held
+
+
+def _leave(held: AbstractContextManager[object] | None) -> None:
+    """Leaves a run's context; a failure to (say, closing a broken connection) must not
+    end the thread, which the lane would go on counting as working."""
+    if held is None:
+        return
+    try:
+        held.__exit__(None, None, None)
+    except Exception:
+        log.exception("leaving a lane's context failed")
 
 
 def _settle(settled: list[Settled]) -> None:

@@ -37,6 +37,12 @@ class Prepared:
         }
         # Values written into the statement itself (``status == "held"``).
         self.fixed = {name: bind.value for name, bind in binds.items() if not bind.required}
+        # What ``execute`` walks: each name the driver takes (in order, for a positional
+        # driver) with its processor, so the values are converted straight into what the
+        # driver is given.
+        self._plan = tuple(
+            (name, self.binds[name]) for name in (self.order if self.order is not None else binds)
+        )
         columns: Sequence[sa.ColumnElement[Any]] = (
             list(statement.selected_columns) if isinstance(statement, sa.Select) else []
         )
@@ -45,13 +51,14 @@ class Prepared:
 
     def execute(self, dbapi_conn: Any, params: Mapping[str, Any]) -> Any:
         given = {**self.fixed, **params} if self.fixed else params
-        values = {k: v if (p := self.binds.get(k)) is None else p(v) for k, v in given.items()}
+        values: list[Any] | dict[str, Any]
+        if self.order is not None:
+            values = [given[n] if p is None else p(given[n]) for n, p in self._plan]
+        else:
+            values = {n: given[n] if p is None else p(given[n]) for n, p in self._plan}
         cursor = dbapi_conn.cursor()
         try:
-            if self.order is not None:
-                cursor.execute(self.sql, [values[name] for name in self.order])
-            else:
-                cursor.execute(self.sql, values)
+            cursor.execute(self.sql, values)
         except self._driver_error as exc:
             cursor.close()
             # As SQLAlchemy would raise it (IntegrityError, OperationalError …), so callers

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -75,3 +77,39 @@ async def test_a_waiter_that_gave_up_does_not_break_the_others() -> None:
     slow.cancel()  # the request went away; its job still runs, its result is dropped
     gate.set()
     assert await quick == "done"
+
+
+async def test_a_run_of_waiting_jobs_shares_one_context_left_when_idle() -> None:
+    events: list[str] = []
+
+    @contextmanager
+    def around() -> Iterator[None]:
+        events.append("enter")
+        yield
+        events.append("leave")
+
+    lane = Lane("test", threads=1, around=around)
+    gate = threading.Event()
+    first = lane.submit(gate.wait, 5)
+    rest = [lane.submit(events.append, f"job {n}") for n in range(3)]
+    gate.set()  # the three jobs were queued behind the first: one run
+    await asyncio.gather(first, *rest)
+    deadline = time.monotonic() + 5
+    while events[-1] != "leave" and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert events == ["enter", "job 0", "job 1", "job 2", "leave"]
+    await lane.run(events.append, "later")  # after an idle moment: a run of its own
+    while events[-1] != "leave" and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert events[-3:] == ["enter", "later", "leave"]
+
+
+async def test_a_context_that_fails_does_not_stop_the_jobs() -> None:
+    @contextmanager
+    def broken() -> Iterator[None]:
+        raise RuntimeError("no connection")
+        yield
+
+    lane = Lane("test", threads=1, around=broken)
+    assert await lane.run(lambda: "ran anyway") == "ran anyway"
+    assert await lane.run(lambda: "and again") == "and again"
