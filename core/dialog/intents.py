@@ -97,8 +97,9 @@ def respond(
         fold(text), [i.id for i in open_items], words, lambda words: job_word(ctx, words)
     )
     by_id = {item.id: item for item in open_items}
-    if intent.kind == ITEM:
-        return start_item(ctx, by_id[intent.item], "")
+    if intent.kind == ITEM:  # an item that reads its words gets them all (我要投诉，窗口…)
+        item = by_id[intent.item]
+        return start_item(ctx, item, text if item.keep_words else "")
     if intent.kind == SEARCH and "jobs" in by_id:
         return start_item(ctx, by_id["jobs"], intent.text)
     said = {GREETING: "intent.greeting", BIND_HELP: "intent.bind_how"}.get(intent.kind)

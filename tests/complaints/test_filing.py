@@ -176,3 +176,64 @@ def test_asking_to_look_up_lists_ones_tickets(runtime: Runtime, resident: Talk) 
     resident.send("查询投诉")
     assert resident.ids() == ["complaints.mine.title", "menu.title"]
     assert len(tickets(runtime)) == 1  # looking up filed nothing
+
+
+def _to_the_account(talk: Talk) -> None:
+    """From the category to the question that asks what happened (no staff named)."""
+    talk.send(choice="c:c:attitude")
+    talk.send("解放桥社区")
+    talk.send(choice="c:o:" + COMMUNITY)
+    talk.send(choice="c:sv:none")
+    talk.send(choice="c:s:none")
+
+
+def test_an_account_given_with_the_request_is_kept_for_later(
+    runtime: Runtime, resident: Talk
+) -> None:
+    resident.send("我要投诉，窗口工作人员态度不好，让我等了一个小时")
+    assert resident.ids() == ["complaints.early_kept", "complaints.ask.category"]
+    _to_the_account(resident)
+    assert resident.ids() == ["complaints.ask.text_or_early"]
+    assert "c:tx:early" in resident.options()
+    resident.send("1")
+    resident.send(choice="c:next")
+    resident.send(choice="c:ct:chat")
+    resident.send(choice="c:submit")
+    # kept as typed, full-width punctuation included
+    assert (
+        runtime.vault.decrypt(latest(runtime).text_enc)
+        == "我要投诉，窗口工作人员态度不好，让我等了一个小时"
+    )
+
+
+def test_an_account_typed_at_an_option_question_is_kept_and_the_question_asked_again(
+    runtime: Runtime, resident: Talk
+) -> None:
+    resident.send("投诉建议")
+    resident.send(choice="c:k:complaint")
+    resident.send("窗口工作人员态度不好，让我等了一个小时也不办理")
+    assert resident.ids() == ["complaints.early_kept", "complaints.ask.category"]
+    _to_the_account(resident)
+    resident.send("排队叫号的时候被插队，工作人员不管")  # a new account replaces it
+    resident.send(choice="c:next")
+    resident.send(choice="c:ct:chat")
+    resident.send(choice="c:submit")
+    assert runtime.vault.decrypt(latest(runtime).text_enc) == "排队叫号的时候被插队，工作人员不管"
+
+
+def test_a_stray_short_answer_is_not_taken_for_an_account(resident: Talk) -> None:
+    resident.send("投诉建议")
+    resident.send(choice="c:k:complaint")
+    resident.send("不知道")
+    assert resident.ids() == ["complaints.pick_again", "complaints.ask.category"]
+
+
+def test_the_none_options_words_typed_name_nobody(runtime: Runtime, resident: Talk) -> None:
+    resident.send("投诉建议")
+    resident.send(choice="c:k:complaint")
+    resident.send(choice="c:c:attitude")
+    resident.send("解放桥社区")
+    resident.send(choice="c:o:" + COMMUNITY)
+    resident.send(choice="c:sv:none")
+    resident.send("不涉及")
+    assert resident.ids() == ["complaints.ask.text"]  # not "the name you gave is noted"

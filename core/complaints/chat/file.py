@@ -37,6 +37,7 @@ from core.complaints.chat.mine import complaints_section
 from core.complaints.models import ComplaintTicket
 from core.complaints.rules import ComplaintRules, rules_for
 from core.complaints.tickets import COMPLAINT, KINDS, PHONE, SUGGESTION
+from core.dialog.commands import fold
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Outgoing, t
@@ -47,6 +48,8 @@ from core.registration.workflow import Env
 NAME = "complaint"
 RATE_ARG = "rate"
 NEXT, SUBMIT, MINE, NONE = "c:next", "c:submit", "c:o:mine", "c:s:none"
+USE_EARLY = "c:tx:early"  # 就用刚才写的: the account given before it was asked for
+EARLY_MIN = 8  # letters or digits that make typed text an account, not a stray answer
 
 
 class Step(StrEnum):
@@ -110,9 +113,13 @@ class ComplaintFlow:
         if not tickets.may_file(_env(ctx), ctx.channel, ctx.user_id):
             return self._limit(ctx)
         kind = _kind_named(folded)
+        data: dict[str, Any] = {}
+        said: tuple[Outgoing, ...] = ()
+        if (early := _account(ctx, arg)) is not None:  # 我要投诉，窗口的人让我等了一小时
+            data["early"], said = early, (Outgoing(t("complaints.early_kept")),)
         if kind is None:
-            return self._go(ctx, Step.KIND, {})
-        return self._go(ctx, Step.CATEGORY, {"kind": kind})
+            return self._go(ctx, Step.KIND, data, *said)
+        return self._go(ctx, Step.CATEGORY, {**data, "kind": kind}, *said)
 
     def advance(self, ctx: Ctx, state: State, given: Input) -> Transition:
         data = dict(state.data)
@@ -150,15 +157,18 @@ class ComplaintFlow:
         if kind not in KINDS:
             kind = _kind_named(given.text) or ""
         if kind not in KINDS:
-            return self._again(ctx, state)
-        return self._go(ctx, Step.CATEGORY, {**data, "kind": kind})
+            return self._keep_or_again(ctx, state, given)
+        said: tuple[Outgoing, ...] = ()
+        if not given.choice and (early := _account(ctx, given.text)) is not None:
+            data, said = {**data, "early": early}, (Outgoing(t("complaints.early_kept")),)
+        return self._go(ctx, Step.CATEGORY, {**data, "kind": kind}, *said)
 
     def _on_category(
         self, ctx: Ctx, state: State, data: dict[str, Any], given: Input
     ) -> Transition:
         code = (given.choice or "").removeprefix("c:c:")
         if code not in rules_for(ctx.content).categories:
-            return self._again(ctx, state)
+            return self._keep_or_again(ctx, state, given)
         return self._go(ctx, Step.OFFICE, {**data, "cat": code, "found": []})
 
     def _on_office(self, ctx: Ctx, state: State, data: dict[str, Any], given: Input) -> Transition:
@@ -171,7 +181,7 @@ class ComplaintFlow:
             return self._after_office(ctx, {**data, "area": code})
         found = [a.code for a in find_areas(ctx.content.areas, given.text)] if given.text else []
         if not found:
-            return self._again(ctx, state, "complaints.office.none")
+            return self._keep_or_again(ctx, state, given, "complaints.office.none")
         nxt = State(self.name, Step.OFFICE, {**data, "found": found})
         return Transition(nxt, self.prompt(ctx, nxt), remember=False)
 
@@ -183,7 +193,7 @@ class ComplaintFlow:
         picked = (given.choice or "").removeprefix("c:sv:")
         known = {s.id for s in ctx.content.services}
         if picked != "none" and picked not in known:
-            return self._again(ctx, state)
+            return self._keep_or_again(ctx, state, given)
         data = {**data, "service": None if picked == "none" else picked}
         if data["kind"] == COMPLAINT:
             return self._go(ctx, Step.STAFF, data)
@@ -192,6 +202,8 @@ class ComplaintFlow:
     def _on_staff(self, ctx: Ctx, state: State, data: dict[str, Any], given: Input) -> Transition:
         choice = given.choice or ""
         offered = [str(i) for i in data.get("offered", [])] or self._recent(ctx)
+        if not choice and _says_none(ctx, given.text):  # 不涉及, 不清楚: the option's words
+            choice = NONE
         if choice == NONE:
             return self._go(ctx, Step.TEXT, _without(data, "offered"))
         picked = choice.removeprefix("c:s:")
@@ -200,7 +212,7 @@ class ComplaintFlow:
         try:
             typed = parse_name(given.text)
         except Invalid:
-            return self._again(ctx, state, "complaints.error.staff_name")
+            return self._keep_or_again(ctx, state, given, "complaints.error.staff_name")
         named = people.staff_named(ctx.session, ctx.vault, ctx.content.areas, data["area"], typed)
         if len(named) == 1:
             said = Outgoing(t("complaints.who.matched", name=named[0].masked))
@@ -216,11 +228,15 @@ class ComplaintFlow:
 
     def _on_text(self, ctx: Ctx, state: State, data: dict[str, Any], given: Input) -> Transition:
         rules = rules_for(ctx.content)
+        typed = given.text
+        if given.choice == USE_EARLY and data.get("early"):
+            typed = ctx.vault.decrypt(str(data["early"]))
         try:
-            text = tickets.clean_text(given.text, rules)
+            text = tickets.clean_text(typed, rules)
         except tickets.TextProblem as exc:
             return self._again(ctx, state, f"complaints.error.{exc.problem}")
-        return self._go(ctx, Step.PHOTOS, {**data, "text": ctx.vault.encrypt(text)})
+        kept = _without(data, "early")
+        return self._go(ctx, Step.PHOTOS, {**kept, "text": ctx.vault.encrypt(text)})
 
     def _on_photos(self, ctx: Ctx, state: State, data: dict[str, Any], given: Input) -> Transition:
         if given.choice != NEXT:
@@ -318,11 +334,54 @@ class ComplaintFlow:
         state = State(self.name, step, dict(data))
         return Transition(state, (*said, *self.prompt(ctx, state)))
 
+    def _keep_or_again(
+        self, ctx: Ctx, state: State, given: Input, text_id: str = "complaints.pick_again"
+    ) -> Transition:
+        """An answer that does not fit the question: when it is an account of what
+        happened (the resident wrote it early), it is kept for the step that asks for one
+        and the question is asked again; otherwise the question with ``text_id``."""
+        early = None if given.choice else _account(ctx, given.text)
+        if early is None:
+            return self._again(ctx, state, text_id)
+        kept = State(self.name, state.step, {**state.data, "early": early})
+        said = Outgoing(t("complaints.early_kept"))
+        return Transition(kept, (said, *self.prompt(ctx, kept)), remember=False)
+
     def _again(
         self, ctx: Ctx, state: State, text_id: str = "complaints.pick_again", **params: object
     ) -> Transition:
         said = Outgoing(t(text_id, **params))
         return Transition(state, (said, *self.prompt(ctx, state)), remember=False)
+
+
+def _says_none(ctx: Ctx, text: str) -> bool:
+    """Typed text that is the 'nobody in particular' option's words (不涉及, 不清楚), or
+    one of them: not a staff member's name."""
+    typed = fold(text)
+    if not typed:
+        return False
+    catalog = ctx.content.catalog
+    for label in catalog.variants("complaints.who.none"):
+        if typed == fold(label) or typed in {fold(w) for w in label.split("/")}:
+            return True
+    return any(
+        typed in {fold(w) for w in words.split("|")}
+        for words in catalog.variants("complaints.who.none_words")
+    )
+
+
+def _account(ctx: Ctx, text: str) -> str | None:
+    """Text that reads as an account of what happened (at least EARLY_MIN letters or
+    digits and otherwise a valid one), sealed for the state; None for anything shorter
+    (a name, a number, 投诉 alone)."""
+    letters = sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
+    if letters < EARLY_MIN:
+        return None
+    try:
+        account = tickets.clean_text(text, rules_for(ctx.content))
+    except tickets.TextProblem:
+        return None
+    return ctx.vault.encrypt(account)
 
 
 def _without(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from core.registration.notify import area_name, short_area, when
 from core.storage.models import Staff
 
 _PREVIEW = 200
+PREVIEW = 30  # characters of an early account shown on its button
 
 
 def contact_choices(data: Mapping[str, Any]) -> tuple[str, ...]:
@@ -118,7 +119,14 @@ def _none() -> Option:
 
 def _text(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
     rules = rules_for(ctx.content)
-    return (Outgoing(t("complaints.ask.text", max=rules.max_text)),)
+    early = data.get("early")
+    if not early:
+        return (Outgoing(t("complaints.ask.text", max=rules.max_text)),)
+    # The resident's own words, back to the resident only (their chat, like the summary).
+    account = ctx.vault.decrypt(str(early))
+    preview = account if len(account) <= PREVIEW else account[: PREVIEW - 1] + "…"
+    use = Option("c:tx:early", t("complaints.text.use_early", preview=preview))
+    return (Outgoing(t("complaints.ask.text_or_early", max=rules.max_text), (use,)),)
 
 
 def _photos(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
