@@ -73,6 +73,7 @@ from core.matching.vocabulary import Vocabulary
 TAG_WEIGHT = 0.92  # a tag match (公益性岗位) counts a little less than a title match
 _SUGGESTION_CACHE = 512
 _HEADS = frozenset(HEAD_WORDS)
+Tier = npt.NDArray[np.intp]  # related openings of one kind
 # Blending the layers: quality = VOCAB_SHARE * vocabulary quality (0..100) + LEX_SHARE *
 # lexical coverage (0..1). An opening is an answer when the vocabulary rates it GOOD, or when
 # its lexical coverage reaches LEX_MIN, or half the best coverage of this query (at least
@@ -326,14 +327,15 @@ class SearchIndex:
         tokens, text, codes, filter_ = self._understand(query, areas, area_codes)
         moment = timestamp(now or datetime.now(UTC)) or 0.0
         start = max(0, offset)
-        quality, candidates, tiers = self._candidates(tokens, text, filter_)
+        quality, candidates, related_tiers = self._candidates(tokens, text, filter_)
         top = start + max(0, limit)
         wider = None
         if filter_ is not None:
             wider = area_filter(self.docs.by_area, _enclosing_areas(codes), self._contains(areas))
         ranked, total, widened = self._ranked(quality, candidates, filter_, wider, moment, top)
         near_from: int | None = None
-        if total < NEAR_FILL and tiers:  # few close answers: related ones after them
+        tiers = related_tiers() if total < NEAR_FILL else []
+        if tiers:  # few close answers: related ones after them
             area = wider if widened else filter_
             if total == 0:  # the related ones decide whether the search widens
                 union = np.concatenate(tiers)
@@ -419,18 +421,19 @@ class SearchIndex:
 
     def _candidates(
         self, tokens: Sequence[str], text: str, filter_: AreaFilter | None
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp], list[npt.NDArray[np.intp]]]:
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp], Callable[[], list[Tier]]]:
         """Quality per opening (both layers blended), the openings that are answers, and
-        tiers of related ones, nearest first: of the same occupation family as one the query
-        names; sharing a distinctive character of its job words; sharing a head word of two
-        or more characters (董事助理 and 副总助理: both assistants)."""
+        what finds the tiers of related ones (only asked for when the answers are few),
+        nearest first: of the same occupation family as one the query names; sharing a
+        distinctive pair, or a distinctive character ending a word on both sides; sharing a
+        head word of two or more characters (董事助理 and 副总助理: both assistants)."""
         size = len(self.docs.refs)
         found = self.lexical.match(text, " ".join(tokens)) if text else None
         lexical = found.coverage if found is not None else None
         if not tokens and lexical is None:
             if filter_ is None:
-                return np.zeros(size, dtype=np.float32), np.zeros(0, dtype=np.intp), []
-            return np.full(size, 100.0, dtype=np.float32), np.arange(size, dtype=np.intp), []
+                return np.zeros(size, dtype=np.float32), np.zeros(0, dtype=np.intp), _no_tiers
+            return np.full(size, 100.0, dtype=np.float32), np.arange(size, dtype=np.intp), _no_tiers
         vocab = np.zeros(size, dtype=np.float32)
         vocab_answer = np.zeros(size, dtype=np.bool_)
         named: list[tuple[str, float]] = []
@@ -460,9 +463,6 @@ class SearchIndex:
                     vocab += (1 - share) * 100 * UNKNOWN_WEIGHT * unknown.coverage
         answer = vocab_answer  # query_scores keeps only GOOD titles; occupations only sure ones
         quality = VOCAB_SHARE * vocab
-        related: list[npt.NDArray[np.bool_]] = []
-        if named:
-            related.append(self._family(named))
         if lexical is not None:
             assert found is not None
             core = found.core  # extra words (包吃住) raise openings but do not admit them
@@ -471,16 +471,25 @@ class SearchIndex:
             answer |= (core >= bar) & found.chars
             answer |= found.pairs & (core >= LEX_PAIR)  # a shared distinctive pair counts
             quality += LEX_SHARE * lexical
-            related.append(found.pairs)  # a shared distinctive pair, however long the query
-            related.append(self._same_head_char(tokens, found.shared & (core >= NEAR_MIN)))
-            related.append(found.heads)
-        tiers: list[npt.NDArray[np.intp]] = []
-        taken = answer.copy()
-        for mask in related:
-            tier = np.flatnonzero(mask & ~taken)
-            if len(tier):
-                tiers.append(tier)
-                taken[tier] = True
+
+        def tiers() -> list[Tier]:
+            related: list[npt.NDArray[np.bool_]] = []
+            if named:
+                related.append(self._family(named))
+            if found is not None:
+                related.append(found.pairs)  # a shared distinctive pair, however long
+                shared = found.shared & (found.core >= NEAR_MIN)
+                related.append(self._same_head_char(tokens, shared))
+                related.append(found.heads)
+            out: list[Tier] = []
+            taken = answer.copy()
+            for mask in related:
+                tier = np.flatnonzero(mask & ~taken)
+                if len(tier):
+                    out.append(tier)
+                    taken[tier] = True
+            return out
+
         return quality, np.flatnonzero(answer), tiers
 
     def _same_head_char(
@@ -525,6 +534,10 @@ class SearchIndex:
             for title, _score in found
         ]
         return np.isin(self.doc_title, np.array(titles, dtype=np.int32))
+
+
+def _no_tiers() -> list[Tier]:
+    return []
 
 
 def _positions(text: str, char: str) -> list[int]:
