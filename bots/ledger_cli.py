@@ -66,27 +66,38 @@ def _day(value: str, option: str) -> date:
         raise  # unreachable: _refuse exits
 
 
-@ledger_app.command("bookings")
-def bookings(
-    area: Annotated[str, typer.Option(help="Area code (12 digits); every office inside it")],
-    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
-    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
-    out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx")],
-    lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
-) -> None:
-    """Write the booking ledger (names masked) with served / no-show / cancelled per service."""
-    from bots.cli_support import runtime
-    from core.booking.ledger import build, write
-
+def _period(out_file: Path, lang: str, start: str, end: str) -> tuple[date, date]:
+    """The checks of a ledger written as .xlsx for a period: file, language, two dates in
+    order."""
     if out_file.suffix.lower() != ".xlsx":
         _refuse(f"[red]Unsupported file type {out_file.suffix!r}:[/] use .xlsx.")
     _check(out_file, lang)
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         _refuse("[red]--to is before --from.[/]")
+    return first, last
+
+
+@ledger_app.command("bookings")
+def bookings(
+    area: Annotated[
+        str,
+        typer.Option(
+            help="Area name as the bot shows it, or its 12-digit code; every office inside it"
+        ),
+    ],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
+    out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx")],
+    lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
+) -> None:
+    """Write the booking ledger (names masked) with served / no-show / cancelled per service."""
+    from bots.cli_support import one_area, runtime
+    from core.booking.ledger import build, write
+
+    first, last = _period(out_file, lang, start, end)
     rt = runtime()
-    if rt.content.areas.get(area) is None:
-        _refuse(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+    area = one_area(rt.content.areas, area, None).code
     actor = f"cli:{getpass.getuser()}"[:64]
     with rt.db.transaction() as session:
         ledger = build(
@@ -98,7 +109,10 @@ def bookings(
 
 @ledger_app.command("complaints")
 def complaints(
-    area: Annotated[str, typer.Option(help="Area code (12 digits); everything inside it")],
+    area: Annotated[
+        str,
+        typer.Option(help="Area name as the bot shows it, or its 12-digit code; all inside it"),
+    ],
     start: Annotated[str, typer.Option("--from", help="First day received, YYYY-MM-DD")],
     end: Annotated[str, typer.Option("--to", help="Last day received, YYYY-MM-DD")],
     out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx")],
@@ -108,24 +122,14 @@ def complaints(
     lang: Annotated[str, typer.Option(help="zh-CN or en for headers and labels")] = "zh-CN",
 ) -> None:
     """Write the complaints ledger of an area and period, with a summary sheet."""
-    from bots.cli_support import runtime
+    from bots.cli_support import one_area, runtime
     from core.complaints.ledger import Period, build, write
     from core.registration.workflow import Env
     from core.timeutil import utcnow
 
-    _check(out_file, lang)
-    if out_file.suffix.lower() != ".xlsx":
-        _refuse("[red]The complaints ledger is written as .xlsx.[/]")
-    try:
-        period = Period(date.fromisoformat(start), date.fromisoformat(end))
-    except ValueError:
-        _refuse("[red]Dates are YYYY-MM-DD.[/]")
-        return
-    if period.end < period.start:
-        _refuse("[red]--to is before --from.[/]")
+    period = Period(*_period(out_file, lang, start, end))
     rt = runtime()
-    if rt.content.areas.get(area) is None:
-        _refuse(f"[red]Area {area!r} is not in content/areas.yaml.[/]")
+    area = one_area(rt.content.areas, area, None).code
     actor = f"cli:{getpass.getuser()}"[:64]
     with rt.db.transaction() as session:
         env = Env(session, rt.content, rt.vault, utcnow())

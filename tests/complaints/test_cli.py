@@ -201,3 +201,22 @@ def test_appraisal_flags_three_verified_complaints(cli_ready: Path) -> None:
     assert "handled: satisfied=2" in admin
     other_year = invoke_ok("staff", "appraisal", "--year", str(int(year) - 1))
     assert "YES" not in other_year and "verified=0" in other_year
+
+
+def test_ledgers_take_an_area_by_the_name_the_bot_shows(cli_ready: Path) -> None:
+    _complain(cli_ready)
+    out = cli_ready / "named.xlsx"
+    for ledger in ("complaints", "bookings"):
+        invoke_ok(
+            "ledger", ledger, "--area", "解放路街道", "--from", _today(), "--to", _today(),
+            "--out", str(out),
+        )  # fmt: skip
+        assert out.exists()
+        out.unlink()
+    ambiguous = runner.invoke(
+        app,
+        ["ledger", "complaints", "--area", "市中区", "--from", _today(), "--to", _today(),
+         "--out", str(out)],
+    )  # fmt: skip
+    assert ambiguous.exit_code == 2 and "370103000000" in ambiguous.output
+    assert not out.exists()
