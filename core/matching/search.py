@@ -91,19 +91,16 @@ OCCUPATION_SURE = 88.0  # how sure the query's words must name it
 TITLE_OCCUPATION_SURE = 80.0  # a title's: its job word may be a small part of a long title
 # Field weights of the lexical layer, and how much of a description it reads.
 TITLE_FIELD, TAG_FIELD, EMPLOYER_FIELD, DESCRIPTION_FIELD = 1.0, 0.5, 0.3, 0.15
+DESCRIPTION_CHARS = 60
 # A token the vocabulary explains only in part (淘宝客服 -> 客服, 硬件开发工程师 -> 开发工程师)
 # must not rank every opening of the part it knows first: its vocabulary scores are scaled by
-# SHARE_FLOOR + (1 - SHARE_FLOOR) * the share of its characters' rarity the known words hold,
-# so the unknown, distinctive characters (淘宝, 硬件) decide through the lexical layer.
-SHARE_FLOOR = 0.0
-# Fewer close answers than this (a page): related openings follow them, marked as such
-# (``SearchResult.near_from``): those of the same occupation family when the query names an
-# occupation, else those sharing a distinctive character of its job words.
+# the share of its characters' rarity the known words hold, and its unknown words (淘宝, 硬件)
+# carry the rest through the lexical layer (``_explained``).
+# Fewer close answers than this (a page): related openings follow them, in tiers, marked as
+# such (``SearchResult.near_from``; see ``_candidates``).
 NEAR_FILL = 5
-NEAR_MIN = 0.2  # ... and carrying this much of the query (a lone 保 of 保洁 in 保安 is not)
+NEAR_MIN = 0.2  # a shared character must carry this much of the query (not 保 of 保洁 for 保安)
 _FAMILY_DIGITS = 7  # 2-06-03-01 -> 2-06-03: the 小类 of 《职业分类大典》
-UNKNOWN_WEIGHT = 1.0
-DESCRIPTION_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -272,13 +269,15 @@ class SearchIndex:
                     best[occupation] = max(best.get(occupation, 0.0), where * weight)
         return _sure(best, self.vocabulary, TITLE_OCCUPATION_SURE)
 
-    def _occupations(self, tokens: Sequence[str]) -> list[tuple[str, float]]:
+    def _occupations(
+        self, tokens: Sequence[str], shares: Sequence[float]
+    ) -> list[tuple[str, float]]:
         """Occupations a query surely names (a head word such as 主管 names none, although
-        published aliases like 财务经理/主管 list it): the best and those tied with it."""
+        published aliases like 财务经理/主管 list it): the best and those tied with it. A
+        token's matches count by ``shares`` (how much of it the vocabulary explains)."""
         best: dict[int, float] = {}
         surfaces = self.vocabulary.surfaces
-        for token in tokens:
-            share = self._explained(token)[0]
+        for token, share in zip(tokens, shares, strict=True):
             for match in self.vocabulary.match_terms(token, self.prior):
                 if surfaces[match.surface] in _HEADS:
                     continue
@@ -288,8 +287,8 @@ class SearchIndex:
         return _sure(best, self.vocabulary, OCCUPATION_SURE)
 
     def _explained(self, token: str) -> tuple[float, str]:
-        """How much of a token the vocabulary's exact words explain, as a factor 0..1 (see
-        SHARE_FLOOR), and the rest of the token (its unknown words, space-separated).
+        """How much of a token the vocabulary's exact words explain, as a factor 0..1, and
+        the rest of the token (its unknown words, space-separated).
         Characters weigh by their rarity in titles; a character no title has cannot rank
         anything and weighs nothing, nor do head and seniority words. Pinyin and fuzzy
         readings explain the whole token."""
@@ -308,7 +307,7 @@ class SearchIndex:
             rest.append(" " if held or generic else char)
         if total <= 0 or known >= total:
             return 1.0, ""
-        return SHARE_FLOOR + (1 - SHARE_FLOOR) * known / total, " ".join("".join(rest).split())
+        return known / total, " ".join("".join(rest).split())
 
     def search(
         self,
@@ -446,7 +445,7 @@ class SearchIndex:
                 by_title[np.fromiter(scores, dtype=np.intp)] = np.fromiter(
                     scores.values(), dtype=np.float32
                 )
-            named = self._occupations(tokens)
+            named = self._occupations(tokens, shares)
             for code, sure in named:
                 for title, score in self.occupation_titles.get(code, ()):
                     same_job = OCCUPATION_QUALITY * min(sure, score) / 100
@@ -460,7 +459,7 @@ class SearchIndex:
             for share, rest in explained:  # the unknown words carry the rest of the token
                 unknown = self.lexical.match(rest) if rest else None
                 if unknown is not None:
-                    vocab += (1 - share) * 100 * UNKNOWN_WEIGHT * unknown.coverage
+                    vocab += (1 - share) * 100 * unknown.coverage
         answer = vocab_answer  # query_scores keeps only GOOD titles; occupations only sure ones
         quality = VOCAB_SHARE * vocab
         if lexical is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from core.matching.normalize import HEAD_WORDS, compact, has_cjk, is_ascii_query
+from core.matching.normalize import HEAD_WORDS, compact, has_cjk, head_spans, is_ascii_query
 from core.matching.pinyin import char_readings, pinyin_forms, reading_variants
 
 MAX_SURFACE_LEN = 16
@@ -111,22 +111,11 @@ def _best_per_surface(matches: list[TermMatch]) -> list[TermMatch]:
     return sorted(best.values(), key=lambda m: -m.score)
 
 
-def _head_words(text: str) -> list[tuple[int, int]]:
-    """Where head words (工程师, 助理, 员 …) occur: (start, stop)."""
-    found: list[tuple[int, int]] = []
-    for word in HEAD_WORDS:
-        start = text.find(word)
-        while start >= 0:
-            found.append((start, start + len(word)))
-            start = text.find(word, start + 1)
-    return found
-
-
 def _spans(table: TermTable, text: str) -> list[tuple[int, int, int]]:
     """Maximal exact surface occurrences (start, stop, surface) of length >= 2 in text; one
     that takes part of a head word is no occurrence (电工 in 强电工程师, 维修工 in
     设备维修工程师: the word there is 工程师)."""
-    heads = _head_words(text)
+    heads = head_spans(text)  # one-character heads (工) cannot be taken in part
     found: list[tuple[int, int, int]] = []
     for i in range(len(text)):
         for j in range(min(len(text), i + MAX_SURFACE_LEN), i + 1, -1):
