@@ -237,3 +237,19 @@ def test_the_none_options_words_typed_name_nobody(runtime: Runtime, resident: Ta
     resident.send(choice="c:sv:none")
     resident.send("不涉及")
     assert resident.ids() == ["complaints.ask.text"]  # not "the name you gave is noted"
+
+
+def test_a_phone_number_in_the_account_is_masked_when_shown_back(
+    runtime: Runtime, resident: Talk
+) -> None:
+    resident.send("我要投诉，工作人员让我打13912345678问，一直没人接")
+    _to_the_account(resident)
+    label = "\n".join(resident.say("帮助"))  # the question again, with its button
+    assert "13912345678" not in label and "139****5678" in label
+    resident.send(choice="c:tx:early")
+    resident.send(choice="c:next")
+    summary = "\n".join(resident.say("", choice="c:ct:chat"))
+    assert "13912345678" not in summary and "139****5678" in summary
+    resident.send(choice="c:submit")
+    stored = runtime.vault.decrypt(latest(runtime).text_enc)
+    assert "13912345678" in stored  # the handler reads the whole account

@@ -11,7 +11,7 @@ from core.complaints.rules import rules_for
 from core.complaints.tickets import ANONYMOUS, CHAT, COMPLAINT, PHONE
 from core.dialog.flow import Ctx
 from core.dialog.messages import Option, Outgoing, Text, t
-from core.people.personal import mask_name, mask_phone
+from core.people.personal import mask_name, mask_phone, redact
 from core.registration.notify import area_name, short_area, when
 from core.storage.models import Staff
 
@@ -122,8 +122,8 @@ def _text(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
     early = data.get("early")
     if not early:
         return (Outgoing(t("complaints.ask.text", max=rules.max_text)),)
-    # The resident's own words, back to the resident only (their chat, like the summary).
-    account = ctx.vault.decrypt(str(early))
+    # The resident's own words back to them, an ID or phone number in them masked.
+    account = redact(ctx.vault.decrypt(str(early)))
     preview = account if len(account) <= PREVIEW else account[: PREVIEW - 1] + "…"
     use = Option("c:tx:early", t("complaints.text.use_early", preview=preview))
     return (Outgoing(t("complaints.ask.text_or_early", max=rules.max_text), (use,)),)
@@ -158,7 +158,7 @@ def _phone(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
 
 def _summary(ctx: Ctx, data: Mapping[str, Any]) -> tuple[Outgoing, ...]:
     vault, areas = ctx.vault, ctx.content.areas
-    text = vault.decrypt(data["text"])
+    text = redact(vault.decrypt(data["text"]))  # shown masked, stored whole
     member = ctx.session.get(Staff, data["staff"]) if data.get("staff") else None
     if member is not None:
         concerned: Text | str = mask_name(vault.decrypt(member.name_enc))
