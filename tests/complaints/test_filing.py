@@ -253,3 +253,12 @@ def test_a_phone_number_in_the_account_is_masked_when_shown_back(
     resident.send(choice="c:submit")
     stored = runtime.vault.decrypt(latest(runtime).text_enc)
     assert "13912345678" in stored  # the handler reads the whole account
+
+
+def test_an_overlong_early_account_is_not_kept(resident: Talk) -> None:
+    resident.send("投诉建议")
+    resident.send(choice="c:k:complaint")
+    resident.send("态度" * 600)  # over the 1,000 characters an account may have
+    assert resident.ids() == ["complaints.pick_again", "complaints.ask.category"]
+    _to_the_account(resident)
+    assert resident.ids() == ["complaints.ask.text"]  # nothing kept to offer
