@@ -12,7 +12,7 @@ from core.complaints import routing
 from core.complaints.handling import load_for
 from core.complaints.models import ComplaintEvent, ComplaintTicket
 from core.people import audit
-from core.people.personal import mask_name, mask_phone
+from core.people.personal import mask_name, mask_phone, redact
 from core.people.staff import StaffView
 from core.registration.workflow import Env
 from core.storage.models import Staff
@@ -80,6 +80,7 @@ def _view(env: Env, ticket: ComplaintTicket, unmasked: bool) -> TicketView:
     vault = env.vault
     phone = vault.decrypt(ticket.phone_enc) if ticket.phone_enc else None
     shown = (lambda v: v) if unmasked else mask_name
+    said = (lambda v: v) if unmasked else redact  # an ID or phone number inside free text
     name = None
     member = env.session.get(Staff, ticket.staff_id) if ticket.staff_id else None
     if member is not None:
@@ -100,7 +101,7 @@ def _view(env: Env, ticket: ComplaintTicket, unmasked: bool) -> TicketView:
         level=ticket.level,
         area_code=ticket.area_code,
         service=ticket.service,
-        text=vault.decrypt(ticket.text_enc),
+        text=said(vault.decrypt(ticket.text_enc)),
         photos=tuple(ticket.photos),
         contact=ticket.contact,
         phone=phone if unmasked or phone is None else mask_phone(phone),
@@ -116,7 +117,9 @@ def _view(env: Env, ticket: ComplaintTicket, unmasked: bool) -> TicketView:
         finding=ticket.finding,
         unmasked=unmasked,
         events=tuple(
-            EventView(e.at, e.actor, e.action, vault.decrypt(e.note_enc) if e.note_enc else "")
+            EventView(
+                e.at, e.actor, e.action, said(vault.decrypt(e.note_enc)) if e.note_enc else ""
+            )
             for e in events
         ),
     )

@@ -193,3 +193,13 @@ def test_bad_requests_change_nothing(
     assert client.post(f"{BASE}/{ticket_id}/answer", content=b"{", headers=auth).status_code == 422
     assert _events(runtime) == before
     assert latest(runtime).status == "received"
+
+
+def test_a_number_inside_the_account_is_masked_unless_unmasked_is_asked(
+    runtime: Runtime, client: TestClient, staff: dict[str, tuple[int, str]]
+) -> None:
+    ticket_id = _file(runtime, text="让我打13812345678问，一直没人接")
+    shown = client.get(f"{BASE}/{ticket_id}", headers=_auth(staff, "street")).json()
+    assert "13812345678" not in shown["text"] and "138****5678" in shown["text"]
+    full = client.get(f"{BASE}/{ticket_id}?unmasked=true", headers=_auth(staff, "street")).json()
+    assert "13812345678" in full["text"]  # audited, as the phone is
