@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from core.content.catalog import LANGS
 from core.content.loader import Content, load_content
@@ -67,7 +68,10 @@ def build_runtime(
     catalogue = Catalogue(database, settings.content_dir)
     parts = assembly.parts(Deps(database, content, catalogue))
     engine = Engine(database, content, vault, parts, config, erasers=assembly.erasers())
-    lane = Lane("engine", 1 if database.is_sqlite else ENGINE_THREADS, around=database.keeping)
+    if database.is_sqlite:  # one writer: a run of messages is committed as one group
+        lane = Lane("engine", 1, around=partial(database.keeping, group=True))
+    else:  # row locks: each message commits alone, so others' messages never wait on it
+        lane = Lane("engine", ENGINE_THREADS, around=database.keeping)
     return Runtime(settings, database, content, vault, engine, catalogue, lane, assembly)
 
 

@@ -8,7 +8,10 @@ them back to back, and wakes the loop once for the whole batch; while a batch ru
 loop has usually nothing to do and leaves the GIL alone.
 
 A lane may hold a context (``around``) for each such run of jobs, entered before the first
-and left when no job waits: the engine's lane keeps one database connection that way.
+and left when no job waits: the engine's lane keeps one database connection that way. When
+the context yields a callable, the lane calls it before it hands any result over (the
+engine's lane on SQLite commits the messages it ran as one group there); if that call
+fails, every job it covered fails with its error.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]
 Settled = tuple[asyncio.Future[Any], bool, Any]
+Held = tuple[AbstractContextManager[object], Callable[[], object] | None]
 
 MAX_BATCH = 64  # results wait at most this many jobs before the loop hears of them
 IDLE_SECONDS = 60.0  # a thread with nothing to do for this long ends
@@ -71,17 +75,17 @@ class Lane:
 
     def _work(self) -> None:
         done: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
-        held: AbstractContextManager[object] | None = None  # ``around``, for this run of jobs
+        held: Held | None = None  # ``around``, for this run of jobs
         try:
             while True:
                 with self._ready:
                     idle = not self._jobs
-                if idle and held is not None:
+                if idle:  # outside the lock: a commit must not hold up submitters
+                    self._flush(done, held)
                     _leave(held)
                     held = None
                 with self._ready:
                     if not self._jobs:
-                        self._flush(done)
                         self._ready.wait(IDLE_SECONDS)
                     if not self._jobs:  # idle: end, and let the next job start a thread
                         self._threads.remove(threading.current_thread())
@@ -96,12 +100,22 @@ class Lane:
                     outcome = (future, False, exc)
                 done.setdefault(loop, []).append(outcome)
                 if not more or sum(len(v) for v in done.values()) >= MAX_BATCH:
-                    self._flush(done)
+                    self._flush(done, held)
         finally:
             _leave(held)
 
     @staticmethod
-    def _flush(done: dict[asyncio.AbstractEventLoop, list[Settled]]) -> None:
+    def _flush(done: dict[asyncio.AbstractEventLoop, list[Settled]], held: Held | None) -> None:
+        if not done:
+            return
+        if held is not None and held[1] is not None:
+            try:
+                held[1]()  # e.g. the commit of what these jobs wrote: before anybody hears
+            except BaseException as exc:
+                count = sum(len(v) for v in done.values())
+                log.warning("a run of %d jobs failed as a whole: %s", count, type(exc).__name__)
+                for settled in done.values():
+                    settled[:] = [(f, False, exc) if ok else (f, ok, v) for f, ok, v in settled]
         for loop, settled in done.items():
             # A loop that closed while its job ran has nobody waiting.
             with suppress(RuntimeError):
@@ -109,26 +123,24 @@ class Lane:
         done.clear()
 
 
-def _enter(
-    around: Callable[[], AbstractContextManager[object]],
-) -> AbstractContextManager[object] | None:
+def _enter(around: Callable[[], AbstractContextManager[object]]) -> Held | None:
     """Enters a run's context; the jobs run without it if that fails."""
     try:
         held = around()
-        held.__enter__()
+        value = held.__enter__()
     except Exception:
         log.exception("entering a lane's context failed")
         return None
-    return held
+    return held, value if callable(value) else None
 
 
-def _leave(held: AbstractContextManager[object] | None) -> None:
+def _leave(held: Held | None) -> None:
     """Leaves a run's context; a failure to (say, closing a broken connection) must not
     end the thread, which the lane would go on counting as working."""
     if held is None:
         return
     try:
-        held.__exit__(None, None, None)
+        held[0].__exit__(None, None, None)
     except Exception:
         log.exception("leaving a lane's context failed")
 
