@@ -138,7 +138,10 @@ class PassiveReplies:
             if verdict == "refused":
                 log.warning("a WeChat message was not stored within %.1fs", self.budget)
                 raise LeftForRetry()
-        return await asyncio.shield(work)  # the thread finished: its answer is on the way
+        if work.done():
+            return work.result()
+        # The thread is done ("done" above) but its group is still being committed.
+        return await asyncio.shield(work)
 
     async def drain(self) -> None:
         """Waits for replies still being worked out (tests, shutdown)."""
