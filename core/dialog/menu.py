@@ -7,8 +7,11 @@ keeps its shape and the bot says plainly what is still missing.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
+from typing import Any
 
+from core.content.catalog import Catalog
 from core.dialog.flow import Ctx, MenuItem
 from core.dialog.messages import Option, Outgoing, t
 
@@ -59,12 +62,35 @@ def item_by_words(
     """A menu item named at the start of typed text ("找工作 保安 历下"), with the rest.
 
     ``primary_only`` considers only the first word listed per language (its main name)."""
-    catalog = ctx.content.catalog
-    for item in items_for(ctx):
-        for variant in catalog.variants(f"menu.words.{item.id}"):
-            words = variant.split("|")[:1] if primary_only else variant.split("|")
-            for word in sorted(words, key=len, reverse=True):
-                word = word.strip()
-                if word and text.lower().startswith(word.lower()):
-                    return item, text if item.keep_words else text[len(word) :].strip()
+    lowered = text.lower()
+    for item, word, folded in _item_words(ctx.content.catalog, tuple(items_for(ctx)), primary_only):
+        if lowered.startswith(folded):
+            return item, text if item.keep_words else text[len(word) :].strip()
     return None
+
+
+# Per catalog (a reloaded content directory is a new one): every typed text outside a
+# flow, and every answer inside one, is checked against the menu's words.
+_WORDS: weakref.WeakKeyDictionary[Catalog, dict[Any, list[tuple[MenuItem, str, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _item_words(
+    catalog: Catalog, items: tuple[MenuItem, ...], primary_only: bool
+) -> list[tuple[MenuItem, str, str]]:
+    """(item, word, lowered word) in the order they are tried: items in menu order, each
+    language's words longest first."""
+    known = _WORDS.setdefault(catalog, {})
+    found = known.get((items, primary_only))
+    if found is None:
+        found = []
+        for item in items:
+            for variant in catalog.variants(f"menu.words.{item.id}"):
+                words = variant.split("|")[:1] if primary_only else variant.split("|")
+                for word in sorted(words, key=len, reverse=True):
+                    word = word.strip()
+                    if word:
+                        found.append((item, word, word.lower()))
+        known[items, primary_only] = found
+    return found
