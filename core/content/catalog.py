@@ -53,6 +53,7 @@ class Rendered(NamedTuple):
 
 
 LABELS_KEPT = 4096  # remembered option labels with parameters (cleared when full)
+RECENT_KEPT = 256  # the options of the last few messages, by identity
 
 
 class Catalog:
@@ -63,6 +64,7 @@ class Catalog:
         # Texts without parameters, rendered once: menus render the same labels per message.
         self._plain: dict[tuple[str, str], str] = {}
         self._labels: dict[tuple[str, tuple[Any, ...]], str] = {}
+        self._recent: dict[int, tuple[Text, str, str]] = {}
 
     @classmethod
     def load(cls, directory: Path) -> Catalog:
@@ -115,6 +117,11 @@ class Catalog:
         its last option labels anyway, so keeping them here exposes nothing new."""
         if not item.params:
             return self.text(item, lang)
+        # The very same option is labelled twice per message (the engine folds it for typed
+        # picks, then the channel shows it): the second time costs a lookup by identity.
+        recent = self._recent.get(id(item))
+        if recent is not None and recent[0] is item and recent[1] == lang:
+            return recent[2]
         key = _label_key(item)
         if key is None:
             return self._format(item, lang)
@@ -124,6 +131,9 @@ class Catalog:
             if len(self._labels) >= LABELS_KEPT:
                 self._labels.clear()
             self._labels[lang, key] = found
+        if len(self._recent) >= RECENT_KEPT:
+            self._recent.clear()
+        self._recent[id(item)] = (item, lang, found)  # holding ``item`` keeps its id unique
         return found
 
     def fill(self, text_id: str, lang: str, **params: str | int) -> str:
