@@ -28,7 +28,7 @@ from core.dialog.messages import Incoming, Outgoing, Reply, Text, t
 from core.people import audit
 from core.people.personal import Vault
 from core.people.staff import view
-from core.storage.db import Database, json_text
+from core.storage.db import Database
 from core.storage.models import Conversation, InboundMessage, Staff
 from core.timeutil import utcnow
 
@@ -139,7 +139,7 @@ class Engine:
 
     def _seal(self, reply: Reply) -> dict[str, str]:
         """The stored reply, encrypted: a staff member's unmasked view may be in it."""
-        return {"sealed": self.vault.encrypt(json_text(reply.to_json()))}
+        return {"sealed": self.vault.encrypt(reply.dumps().decode())}
 
     def _unseal(self, stored: Mapping[str, Any]) -> Mapping[str, Any]:
         if "sealed" not in stored:
