@@ -8,10 +8,11 @@ the message's fields (400). Only then does the message reach the engine.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from fastapi import Request, Response
-from starlette.datastructures import QueryParams
 from wechatpy.crypto import WeChatCrypto
 
 from bots.web.direct import JobbotApp
@@ -45,9 +46,8 @@ class WeChatEndpoint:
 
     async def verify(self, request: Request) -> Response:
         """WeChat's URL check: echo ``echostr`` when the signature is right."""
-        query = request.query_params
         try:
-            _single(query)
+            query = _query(request)
             check_request(
                 self.cfg.token, query.get("signature"), query.get("timestamp"), query.get("nonce")
             )
@@ -61,9 +61,8 @@ class WeChatEndpoint:
         return Response(echo, media_type="text/plain")
 
     async def receive(self, request: Request) -> Response:
-        query = request.query_params
         try:
-            _single(query)
+            query = _query(request)
             timestamp, nonce = query.get("timestamp"), query.get("nonce")
             check_request(self.cfg.token, query.get("signature"), timestamp, nonce)
             opened = self._open(await request.body(), query)
@@ -87,7 +86,7 @@ class WeChatEndpoint:
             xml = opened.crypto.encrypt_message(xml, nonce, timestamp)
         return Response(xml, media_type="application/xml")
 
-    def _open(self, body: bytes, query: QueryParams) -> Opened:
+    def _open(self, body: bytes, query: Mapping[str, str]) -> Opened:
         """The message fields, decrypting a safe- or compatible-mode body."""
         mode = query.get("encrypt_type", "raw")
         if mode == "raw":
@@ -105,10 +104,22 @@ class WeChatEndpoint:
         return Opened(read_fields(decrypted.xml.encode("utf-8")), decrypted.xml, decrypted.crypto)
 
 
-def _single(query: QueryParams) -> None:
-    keys = [k for k, _ in query.multi_items()]
-    if len(keys) != len(set(keys)):
-        raise BadXml("a query parameter is repeated")
+def _query(request: Request) -> dict[str, str]:
+    """The query's parameters, refusing a repeated one (which of two signatures would count?).
+
+    What Starlette's ``QueryParams`` gives, without its multi-dict: WeChat's parameters are
+    plain ASCII, so unquoting is only needed when there is something to unquote."""
+    query: dict[str, str] = {}
+    for part in request.scope["query_string"].decode("latin-1").split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            name, value = unquote_plus(name), unquote_plus(value)
+        if name in query:
+            raise BadXml("a query parameter is repeated")
+        query[name] = value
+    return query
 
 
 def _refuse(status: int, reason: str) -> Response:

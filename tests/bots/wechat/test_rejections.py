@@ -122,6 +122,17 @@ async def test_bad_signature_is_refused_with_403_and_changes_nothing(
     assert counts(db) == before
 
 
+async def test_a_signature_repeated_under_an_escaped_name_is_refused(
+    wx: WeChatPoster, db: Database
+) -> None:
+    before = counts(db)
+    query = wx.query()
+    raw = "&".join(f"{k}={v}" for k, v in query.items()) + "&sig%6Eature=" + "0" * 40
+    response = await wx.client.post(f"/wechat?{raw}", content=TEXT.encode())
+    assert response.status_code == 400
+    assert counts(db) == before
+
+
 @pytest.fixture
 def safe_runtime(settings: Settings, db: Database) -> Runtime:
     return build_runtime(wechat_settings(settings, wechat_aes_key=AES_KEY), db=db)
