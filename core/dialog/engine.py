@@ -1,8 +1,11 @@
-"""The dialog engine: one transaction per incoming message.
+"""The dialog engine: one unit of work per incoming message.
 
 Load (and lock) the conversation, answer a re-delivery from its stored reply, run
 the step, then write the new state, the domain rows, the outbox rows and the inbound
-record together. A crash anywhere leaves all of it or none of it.
+record together. A crash anywhere leaves all of it or none of it. The unit is a
+transaction of its own, or, on SQLite's engine lane, a savepoint in the transaction that
+commits the lane's run of messages before any of their replies is handed over
+(``Database.keeping``).
 """
 
 from __future__ import annotations
