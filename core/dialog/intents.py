@@ -83,18 +83,12 @@ def respond(
 ) -> Transition:
     """The reply to free text at the main menu (see the module docstring)."""
     open_items = [item for item in items_for(ctx) if not item.hidden]
-    catalog = ctx.content.catalog
-    words: dict[str, Sequence[str]] = {}
-    for item in open_items:  # a feature's item may give only its menu words
-        for text_id in (f"intent.words.{item.id}", f"menu.words.{item.id}"):
-            if catalog.has(text_id):
-                words[item.id] = catalog.variants(text_id)
-                break
-    for name in WORD_INTENTS:
-        words[name] = catalog.variants(f"intent.words.{name}")
     job_word = ctx.parts.job_word
     intent = match_intent(
-        fold(text), [i.id for i in open_items], words, lambda words: job_word(ctx, words)
+        fold(text),
+        [i.id for i in open_items],
+        _words(ctx, open_items),
+        lambda words: job_word(ctx, words),
     )
     by_id = {item.id: item for item in open_items}
     if intent.kind == ITEM:  # an item that reads its words gets them all (我要投诉，窗口…)
@@ -104,3 +98,28 @@ def respond(
         return start_item(ctx, by_id["jobs"], intent.text)
     said = {GREETING: "intent.greeting", BIND_HELP: "intent.bind_how"}.get(intent.kind)
     return Transition(IDLE, (Outgoing(t(said or "intent.help")), menu_message(ctx)))
+
+
+def item_named(ctx: Ctx, text: str) -> MenuItem | None:
+    """The menu item free text asks for by its phrases (我要投诉，…; 想预约指导), if any: what a
+    flow that takes free text can use when the text plainly is not an answer to it."""
+    open_items = [item for item in items_for(ctx) if not item.hidden]
+    intent = match_intent(
+        fold(text), [i.id for i in open_items], _words(ctx, open_items), lambda _words: False
+    )
+    if intent.kind != ITEM:
+        return None
+    return next(item for item in open_items if item.id == intent.item)
+
+
+def _words(ctx: Ctx, open_items: Sequence[MenuItem]) -> dict[str, Sequence[str]]:
+    catalog = ctx.content.catalog
+    words: dict[str, Sequence[str]] = {}
+    for item in open_items:  # a feature's item may give only its menu words
+        for text_id in (f"intent.words.{item.id}", f"menu.words.{item.id}"):
+            if catalog.has(text_id):
+                words[item.id] = catalog.variants(text_id)
+                break
+    for name in WORD_INTENTS:
+        words[name] = catalog.variants(f"intent.words.{name}")
+    return words

@@ -62,10 +62,21 @@ def item_by_words(
     """A menu item named at the start of typed text ("找工作 保安 历下"), with the rest.
 
     ``primary_only`` considers only the first word listed per language (its main name)."""
+    named = named_at_start(ctx, text, primary_only=primary_only)
+    if named is None:
+        return None
+    item, rest = named
+    return item, text if item.keep_words else rest
+
+
+def named_at_start(
+    ctx: Ctx, text: str, *, primary_only: bool = False
+) -> tuple[MenuItem, str] | None:
+    """``item_by_words`` with what follows the item's word, whatever the item reads."""
     lowered = text.lower()
     for item, word, folded in _item_words(ctx.content.catalog, tuple(items_for(ctx)), primary_only):
         if lowered.startswith(folded):
-            return item, text if item.keep_words else text[len(word) :].strip()
+            return item, text[len(word) :].strip()
     return None
 
 

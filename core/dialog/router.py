@@ -10,7 +10,7 @@ from core.dialog import intents, sidetrips
 from core.dialog.commands import Command, CommandWords, fold
 from core.dialog.flow import IDLE, Ctx, Input, MenuItem, State, Transition
 from core.dialog.identity import ChatIdentity
-from core.dialog.menu import find_item, item_by_words, menu_message
+from core.dialog.menu import find_item, item_by_words, menu_message, named_at_start
 from core.dialog.messages import Incoming, Outgoing, t
 
 _BIND = re.compile(r"^\s*(?:绑定|bind)\s*[:：]?\s*([0-9A-Za-z -]{6,20})\s*$", re.IGNORECASE)
@@ -83,11 +83,13 @@ def _labelled(options: list[list[str]], text: str) -> str | None:
 def _menu_words_in_flow(ctx: Ctx, state: State, text: str) -> tuple[MenuItem, str] | None:
     """Inside a flow only a menu item's main name switches ("找工作", or "找工作 保安" to
     search again), so an answer such as "工作" is never mistaken for a menu pick."""
-    named = item_by_words(ctx, text, primary_only=True)
+    named = named_at_start(ctx, text, primary_only=True)
     if named is None:
         return None
     item, rest = named
-    return named if not rest or item.flow == state.flow else None
+    if rest and item.flow != state.flow:
+        return None
+    return item, text if item.keep_words else rest  # 求职登记 names the kind it starts
 
 
 def _idle(ctx: Ctx, text: str) -> Transition:

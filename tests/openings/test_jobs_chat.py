@@ -266,3 +266,50 @@ def test_only_related_openings_say_nothing_matched_closely(
     assert "没有找到和“化验员”完全相符" in text and "〔相近〕检验员" in text
     talk.send("1")
     assert "检验员" in talk.last.messages[0].text.params["title"]  # type: ignore[union-attr]
+
+
+def test_the_registration_menu_name_typed_in_a_search_starts_registration(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 保安")
+    talk.send("求职登记")
+    ids = talk.ids()
+    assert not any(i.startswith("jobs.") for i in ids), ids
+    assert any(i.startswith("registration.") for i in ids), ids
+
+
+def test_a_complaint_typed_in_a_search_goes_to_complaints_with_its_account(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 保安")
+    talk.send("我要投诉，窗口工作人员态度不好，让我等了一个小时")
+    ids = talk.ids()
+    assert not any(i.startswith("jobs.") for i in ids), ids
+    assert "complaints.early_kept" in ids  # the account is kept, as from the main menu
+
+
+def test_a_job_that_shares_a_service_word_is_still_searched(
+    runtime: Runtime, write_csv: Callable[..., Path]
+) -> None:
+    row = [
+        "B-1",
+        "政策咨询员",
+        "某街道",
+        "历下区",
+        "",
+        "",
+        "1",
+        "",
+        "",
+        "2026-11-20",
+        "2027-01-31",
+        "",
+    ]
+    import_openings(runtime.db, runtime.content, read_rows(write_csv([row])), now=NOW)
+    runtime.catalogue.refresh_now()
+    talk = Talk(runtime)
+    talk.send("找工作 保安")
+    text = talk.say("政策咨询员")[0]  # 政策 is a word of 政策资讯, but the job is there
+    assert talk.ids() == ["jobs.results"] and "政策咨询员" in text

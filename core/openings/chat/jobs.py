@@ -18,9 +18,11 @@ from enum import StrEnum
 from typing import Any
 
 from core.content.areas import AreaTree
+from core.dialog import intents
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, Text, t
+from core.dialog.router import start_item
 from core.matching.search import SearchResult
 from core.openings import present
 from core.openings.catalogue import Catalogue
@@ -75,7 +77,7 @@ class JobsFlow:
         if choice.startswith("j:o") and choice[3:].isdigit():
             return self._open(ctx, state, int(choice[3:]))
         if given.text and not choice:
-            return self._search(ctx, given.text, 0)
+            return self._elsewhere(ctx, given.text) or self._search(ctx, given.text, 0)
         return Transition(state, (Outgoing(t("jobs.pick")), *self.prompt(ctx, state)))
 
     def prompt(self, ctx: Ctx, state: State) -> tuple[Outgoing, ...]:
@@ -140,6 +142,22 @@ class JobsFlow:
             (*notes, _listing(query, result, page, shown)),
             remember=False,
         )
+
+    def _elsewhere(self, ctx: Ctx, text: str) -> Transition | None:
+        """Typed text that asks for another service by its phrases (我要投诉，窗口…; 想预约指导)
+        and finds no close opening goes to that service, as it would from the main menu: a
+        resident who changes their mind in the middle of a search is not shown jobs for a
+        complaint. A job that shares such a word (登记员, 投诉专员) still finds its openings."""
+        item = intents.item_named(ctx, text)
+        if item is None or item.flow == self.name:
+            return None
+        query = " ".join(text.split())[:MAX_QUERY]
+        result = self.catalogue.search(
+            query, areas=ctx.content.areas, limit=PAGE, offset=0, now=ctx.now
+        )
+        if result.hits and result.near_from != 0:
+            return None
+        return start_item(ctx, item, text if item.keep_words else "")
 
     def _suggested(self, ctx: Ctx, data: Mapping[str, Any], index: int) -> Transition:
         suggestions = [str(s) for s in data.get("suggestions", [])]
