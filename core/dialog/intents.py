@@ -17,9 +17,12 @@ are handled before this, by the router.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from core.content.catalog import Catalog
 from core.dialog.commands import fold
 from core.dialog.flow import IDLE, Ctx, MenuItem, Transition
 from core.dialog.menu import items_for, menu_message
@@ -42,10 +45,15 @@ def _strip(text: str) -> str:
     return _EDGES.sub("", text)
 
 
-def _phrases(variants: Sequence[str]) -> list[str]:
+def _phrases(variants: Sequence[str]) -> tuple[str, ...]:
     """Every phrase of every language, longest first."""
+    return _phrases_of(tuple(variants))
+
+
+@lru_cache(maxsize=512)
+def _phrases_of(variants: tuple[str, ...]) -> tuple[str, ...]:
     found = {p.strip().lower() for v in variants for p in v.split("|") if p.strip()}
-    return sorted(found, key=len, reverse=True)
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def match_intent(
@@ -112,14 +120,26 @@ def item_named(ctx: Ctx, text: str) -> MenuItem | None:
     return next(item for item in open_items if item.id == intent.item)
 
 
+# Per catalog (a reloaded content directory is a new one) and menu: every text typed at
+# the main menu, and every search typed inside 找工作, is read for these.
+_WORDS: weakref.WeakKeyDictionary[Catalog, dict[tuple[MenuItem, ...], dict[str, Sequence[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _words(ctx: Ctx, open_items: Sequence[MenuItem]) -> dict[str, Sequence[str]]:
     catalog = ctx.content.catalog
+    known = _WORDS.setdefault(catalog, {})
+    found = known.get(tuple(open_items))
+    if found is not None:
+        return found
     words: dict[str, Sequence[str]] = {}
     for item in open_items:  # a feature's item may give only its menu words
         for text_id in (f"intent.words.{item.id}", f"menu.words.{item.id}"):
             if catalog.has(text_id):
-                words[item.id] = catalog.variants(text_id)
+                words[item.id] = tuple(catalog.variants(text_id))
                 break
     for name in WORD_INTENTS:
-        words[name] = catalog.variants(f"intent.words.{name}")
+        words[name] = tuple(catalog.variants(f"intent.words.{name}"))
+    known[tuple(open_items)] = words
     return words

@@ -313,3 +313,13 @@ def test_a_job_that_shares_a_service_word_is_still_searched(
     talk.send("找工作 保安")
     text = talk.say("政策咨询员")[0]  # 政策 is a word of 政策资讯, but the job is there
     assert talk.ids() == ["jobs.results"] and "政策咨询员" in text
+
+
+def test_a_complaint_with_a_phone_number_typed_in_a_search_is_not_searched(
+    runtime: Runtime, imported: ImportReport
+) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 保安")
+    talk.send("我要投诉，窗口态度不好，我的电话13912345678")
+    assert "complaints.early_kept" in talk.ids()
+    assert not any("13912345678" in str(key) for key in runtime.catalogue._results)

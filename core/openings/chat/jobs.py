@@ -148,14 +148,15 @@ class JobsFlow:
         and finds no close opening goes to that service, as it would from the main menu: a
         resident who changes their mind in the middle of a search is not shown jobs for a
         complaint. A job that shares such a word (登记员, 投诉专员) still finds its openings."""
+        if not has_personal(text):  # one with an ID or phone number is never searched
+            query = " ".join(text.split())[:MAX_QUERY]
+            result = self.catalogue.search(  # remembered: the search that follows is free
+                query, areas=ctx.content.areas, limit=PAGE, offset=0, now=ctx.now
+            )
+            if result.hits and result.near_from != 0:
+                return None
         item = intents.item_named(ctx, text)
         if item is None or item.flow == self.name:
-            return None
-        query = " ".join(text.split())[:MAX_QUERY]
-        result = self.catalogue.search(
-            query, areas=ctx.content.areas, limit=PAGE, offset=0, now=ctx.now
-        )
-        if result.hits and result.near_from != 0:
             return None
         return start_item(ctx, item, text if item.keep_words else "")
 
