@@ -10,6 +10,7 @@ from datetime import date
 from core.registration.idcard import IdNumber, InvalidIdNumber, Sex, parse_id_number
 from core.registration.pension import age_on, pension_date
 from core.registration.rules import RegistrationRules
+from core.registration.surnames import COMPOUND, SINGLE
 
 
 class Invalid(ValueError):
@@ -58,6 +59,27 @@ def parse_name(raw: str) -> str:
     if not _NAME.match(value):
         raise Invalid("name_characters")
     return value
+
+
+# Words of a request or a question, not of a name ("我要找工作", "有没有活", "怎么填").
+_NOT_IN_NAMES = frozenset("我你您们吗呢吧啊呀哦嗯么怎什哪谁没找填问请帮的了这")
+
+
+def name_doubtful(value: str) -> bool:
+    """Whether a name that passed ``parse_name`` reads more like a request than a name: a
+    Chinese name that does not start with a known surname, carries the words of a question,
+    or is long without the "·" of a transliterated one. Letters (a foreign name) are not
+    judged."""
+    if any("A" <= c <= "z" for c in value):
+        return False
+    chars = value.replace(" ", "")
+    if any(c in _NOT_IN_NAMES for c in chars):
+        return True
+    if "·" in chars:
+        return False
+    if len(chars) > 4 or (len(chars) == 2 and chars[0] == chars[1]):  # 谢谢, 哈哈
+        return True
+    return not (chars[0] in SINGLE or chars[:2] in COMPOUND)
 
 
 def parse_id(raw: str, today: date, rules: RegistrationRules, *, check_pension: bool) -> IdNumber:

@@ -287,3 +287,23 @@ def test_a_departed_chat_identity_leaves_no_platform_id_on_its_bookings(
     assert runtime.engine.forget(resident.channel, resident.user)
     (row,) = bookings(runtime)
     assert (row.channel, row.external_id, row.who, row.status) == (None, None, "gone", "booked")
+
+
+def test_a_request_typed_as_the_real_name_is_questioned_and_a_rare_name_taken_when_repeated(
+    runtime: Runtime, resident: Talk
+) -> None:
+    resident.send("预约")
+    resident.send(choice="b:s:guidance")
+    resident.send(choice="b:o:" + STREET_OFFICE)
+    resident.send("10月8日")
+    resident.send("14:30")
+    resident.send("不知道")
+    assert resident.ids() == ["booking.bad.name_doubt", "booking.ask.name"]
+    resident.send("扎西")  # another doubtful text: asked once more, not taken
+    assert resident.ids() == ["booking.bad.name_doubt", "booking.ask.name"]
+    resident.send("扎西")
+    assert resident.ids() == ["booking.ask.need"]
+    resident.send(choice="b:skip")
+    resident.send(choice="b:ok")
+    (row,) = bookings(runtime)
+    assert runtime.vault.decrypt(row.name_enc) == "扎西"

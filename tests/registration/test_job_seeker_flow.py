@@ -9,6 +9,7 @@ from core.registration import drafts
 from core.registration.drafts import Draft
 from core.registration.models import Registration, RegistrationDraft
 from core.runtime import Runtime
+from core.storage.models import Conversation
 from tests.registration.conftest import (
     PHONE,
     WELDER,
@@ -307,3 +308,36 @@ def test_help_and_cancel_agree_that_cancel_keeps_the_answers(resident: Talk) -> 
     newcomer.send("失业登记")
     newcomer.send("取消")  # at the notice nothing was kept, so nothing is promised
     assert newcomer.ids()[0] == "system.cancelled"
+
+
+def _at_the_name_question(resident: Talk) -> None:
+    resident.send("登记")
+    resident.send(choice="r:k:job_seeker")
+    resident.send(choice="r:pv:y")
+    assert resident.ids() == ["registration.ask.name"]
+
+
+def test_a_request_typed_as_a_name_is_questioned_and_not_kept(
+    runtime: Runtime, resident: Talk
+) -> None:
+    _at_the_name_question(resident)
+    for typed in ("我要找工作", "不知道", "你好", "怎么填", "有没有活"):
+        resident.send(typed)
+        assert resident.ids() == ["registration.name_doubt", "registration.ask.name"], typed
+    resident.send("张小明")
+    assert resident.ids() == ["registration.ask.id_number"]
+    assert _draft(runtime, resident).answers.personal.name == "张小明"
+
+
+def test_an_unusual_name_sent_twice_is_taken_and_only_its_hash_waits_in_between(
+    runtime: Runtime, resident: Talk
+) -> None:
+    _at_the_name_question(resident)
+    resident.send("热依拉")
+    assert resident.ids() == ["registration.name_doubt", "registration.ask.name"]
+    with runtime.db.reading() as session:
+        state = str(session.exec(select(Conversation.data)).all())
+    assert "热依拉" not in state
+    resident.send("热依拉")
+    assert resident.ids() == ["registration.ask.id_number"]
+    assert _draft(runtime, resident).answers.personal.name == "热依拉"

@@ -34,7 +34,7 @@ from core.booking.present import day_text, office_info, service_name, span
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, t
-from core.registration.validation import Invalid, parse_name
+from core.registration.validation import Invalid, name_doubtful, parse_name
 from core.storage.models import Conversation
 from core.timeutil import local
 
@@ -98,7 +98,12 @@ class BookFlow:
                 name = parse_name(given.text)
             except Invalid:
                 return self._again(ctx, state, "booking.bad.name")
-            return self._go(ctx, Step.NEED, {**data, "name_enc": ctx.vault.encrypt(name)})
+            seen = ctx.vault.lookup_hash(f"name:{name}")  # a keyed hash; never the text
+            if name_doubtful(name) and data.get("doubted") != seen:
+                asked = State(self.name, Step.NAME, {**data, "doubted": seen})
+                return self._again(ctx, asked, "booking.bad.name_doubt")
+            kept = {k: v for k, v in data.items() if k != "doubted"}
+            return self._go(ctx, Step.NEED, {**kept, "name_enc": ctx.vault.encrypt(name)})
         if state.step == Step.NEED:
             if choice != SKIP and not given.text.strip():
                 return self._again(ctx, state)  # blank is no answer; 跳过 is offered

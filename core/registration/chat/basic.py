@@ -17,12 +17,14 @@ from core.registration.chat.steps import (
     retry,
     said_word,
     said_yes,
+    stay,
     typed_option,
     yes_no_options,
 )
 from core.registration.rules import Kind, RegistrationRules
 from core.registration.validation import (
     Invalid,
+    name_doubtful,
     parse_end_date,
     parse_free_text,
     parse_id,
@@ -48,9 +50,16 @@ class NameQuestion:
 
     def take(self, q: Asking, given: Input) -> Outcome:
         try:
-            return done(q.answers.with_personal(Field.NAME, parse_name(given.text)))
+            name = parse_name(given.text)
         except Invalid as exc:
             return _invalid(exc)
+        if name_doubtful(name):
+            # "我要找工作", "不知道": said so, and taken when sent again (a rare surname).
+            # Only a keyed hash is kept in the conversation, never the text.
+            seen = q.ctx.vault.lookup_hash(f"name:{name}")
+            if q.data.get("doubted") != seen:
+                return stay({"doubted": seen}, Outgoing(t("registration.name_doubt")))
+        return done(q.answers.with_personal(Field.NAME, name))
 
 
 @dataclass(frozen=True)
