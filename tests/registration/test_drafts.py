@@ -206,3 +206,25 @@ def test_the_same_occupation_twice_is_kept_once(runtime: Runtime, resident: Talk
     with runtime.db.transaction() as session:
         draft = session.exec(select(RegistrationDraft)).one()
     assert len(draft.details["jobs"]) == 1
+
+
+@pytest.mark.parametrize("said", ["没有了", "就这些", "不用了", "没有。"])
+def test_no_more_jobs_said_in_words_ends_the_list(resident: Talk, said: str) -> None:
+    _to_jobs(resident)
+    _confirm_guard(resident)
+    resident.send(said)
+    assert resident.ids() == ["registration.ask.desired_area"]
+
+
+def test_more_jobs_said_in_words_asks_for_the_next_and_a_job_typed_there_is_taken(
+    resident: Talk,
+) -> None:
+    _to_jobs(resident)
+    _confirm_guard(resident)
+    resident.send("还有")
+    assert resident.ids() == ["registration.ask.jobs"]
+    resident.send("保洁")
+    assert resident.ids() == ["registration.jobs.confirm"]
+    resident.send("1")
+    resident.send("叉车")  # the next job typed straight at "还有别的吗？"
+    assert resident.ids() == ["registration.jobs.confirm"]

@@ -14,7 +14,15 @@ from core.dialog.flow import Input
 from core.dialog.messages import Option, Outgoing, t
 from core.people.personal import has_personal
 from core.registration.answers import Answers, Field, Wish
-from core.registration.chat.steps import Asking, Outcome, done, retry, stay, typed_option
+from core.registration.chat.steps import (
+    Asking,
+    Outcome,
+    done,
+    retry,
+    said_word,
+    stay,
+    typed_option,
+)
 from core.registration.notify import joined
 from core.registration.occupations import suggest
 from core.registration.validation import Invalid, parse_free_text
@@ -66,6 +74,13 @@ class JobsQuestion:
             return stay({"picked": picked})
         if choice == DONE and picked:
             return self._finish(q, picked)
+        if q.data.get("more") and picked and "cands" not in q.data:
+            # "还有别的吗？" answered in words: 没有了 / 就这些 end the list, 还有 asks for one
+            # more; anything else is the next job itself ("叉车").
+            if said_word(q.ctx, given, "registration.jobs.done_words"):
+                return self._finish(q, picked)
+            if said_word(q.ctx, given, "registration.jobs.more_words"):
+                return stay({"picked": picked})
         if "cands" in q.data and (choice == KEEP or choice.startswith(PICK)):
             return self._chosen(q, picked, choice)
         if given.text and "cands" in q.data:
