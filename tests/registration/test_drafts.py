@@ -228,3 +228,12 @@ def test_more_jobs_said_in_words_asks_for_the_next_and_a_job_typed_there_is_take
     resident.send("1")
     resident.send("叉车")  # the next job typed straight at "还有别的吗？"
     assert resident.ids() == ["registration.jobs.confirm"]
+
+
+def test_no_more_jobs_said_when_asked_for_the_next_one_ends_the_list(resident: Talk) -> None:
+    _to_jobs(resident)
+    _confirm_guard(resident)
+    resident.send(choice="r:j:more")
+    assert resident.ids() == ["registration.ask.jobs"]
+    resident.send("没有了")
+    assert resident.ids() == ["registration.ask.desired_area"]

@@ -74,12 +74,12 @@ class JobsQuestion:
             return stay({"picked": picked})
         if choice == DONE and picked:
             return self._finish(q, picked)
-        if q.data.get("more") and picked and "cands" not in q.data:
-            # "还有别的吗？" answered in words: 没有了 / 就这些 end the list, 还有 asks for one
-            # more; anything else is the next job itself ("叉车").
+        if picked and "cands" not in q.data:
+            # "还有别的吗？" answered in words: 没有了 / 就这些 end the list (also when asked
+            # for the next one), 还有 asks for one more; anything else is the next job itself.
             if said_word(q.ctx, given, "registration.jobs.done_words"):
                 return self._finish(q, picked)
-            if said_word(q.ctx, given, "registration.jobs.more_words"):
+            if q.data.get("more") and said_word(q.ctx, given, "registration.jobs.more_words"):
                 return stay({"picked": picked})
         if "cands" in q.data and (choice == KEEP or choice.startswith(PICK)):
             return self._chosen(q, picked, choice)
