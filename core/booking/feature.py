@@ -44,7 +44,7 @@ FEATURE = Feature(
     name="booking",
     flows=_flows,
     menu=(
-        MenuItem("booking", BookFlow.name, order=30),
+        MenuItem("booking", BookFlow.name, order=30, keep_words=True),  # 预约职业指导
         MenuItem("booking_mine", MineFlow.name, order=31, hidden=True),
         MenuItem("booking_confirm", MineFlow.name, order=32, hidden=True, start_arg=CONFIRM_ARG),
         MenuItem("booking_day", StaffDayFlow.name, order=71, staff_only=True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.dialog.messages import Reply
 from core.dialog.plaintext import render_reply
 from core.runtime import Runtime
@@ -307,3 +309,15 @@ def test_a_request_typed_as_the_real_name_is_questioned_and_a_rare_name_taken_wh
     resident.send(choice="b:ok")
     (row,) = bookings(runtime)
     assert runtime.vault.decrypt(row.name_enc) == "扎西"
+
+
+@pytest.mark.parametrize("said", ["我想预约职业指导", "预约 职业指导"])
+def test_a_service_named_with_the_request_is_not_asked_again(resident: Talk, said: str) -> None:
+    resident.send(said)
+    assert "booking.ask.service" not in resident.ids(), resident.ids()
+    assert any(o.startswith(("b:o:", "b:d:")) for o in resident.options()), resident.options()
+
+
+def test_a_request_without_a_service_asks_for_one(resident: Talk) -> None:
+    resident.send("我想预约")
+    assert resident.ids() == ["booking.ask.service"]
