@@ -1,4 +1,5 @@
-"""Dates and times as residents type them: 12月3日, 12-03, 2026/12/3, 明天; ９：００, 9点半."""
+"""Dates and times as residents type them: 12月3日, 12-03, 2026/12/3, 明天; ９：００, 9点半,
+下午两点."""
 
 from __future__ import annotations
 
@@ -9,7 +10,26 @@ from datetime import date, time, timedelta
 _DATE = re.compile(
     r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?\s*$"
 )
-_TIME = re.compile(r"^(?P<h>\d{1,2})\s*(?:[:：.点時时]\s*(?P<m>\d{1,2}|半)?\s*分?)?\s*$")
+_TIME = re.compile(
+    r"^(?P<part>上午|早上|早晨|中午|下午|傍晚|晚上|am|pm)?\s*的?\s*"
+    r"(?P<h>\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*"
+    r"(?:[:：.点時时]\s*(?P<m>\d{1,2}|半|一刻|三刻)?\s*[分钟]*)?\s*(?P<after>am|pm)?\s*(?:左右|前后)?$"
+)
+_LATER = frozenset({"中午", "下午", "傍晚", "晚上", "pm"})
+_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_MINUTES = {"半": 30, "一刻": 15, "三刻": 45}
 _RELATIVE = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2}
 
 
@@ -39,11 +59,31 @@ def parse_date(text: str, today: date) -> date | None:
 
 
 def parse_time(text: str) -> time | None:
+    """9:00, ９：００, 9点, 9点半, 上午九点, 下午2点半 (the afternoon counts from noon), 2pm."""
     found = _TIME.match(fold(text))
     if found is None:
         return None
-    minute = 30 if found["m"] == "半" else int(found["m"] or 0)
-    hour = int(found["h"])
-    if not (0 <= hour < 24 and 0 <= minute < 60):
+    hour = _hour(found["h"])
+    minute = _MINUTES.get(found["m"] or "")
+    if minute is None:
+        minute = int(found["m"] or 0)
+    later = (found["part"] or found["after"] or "") in _LATER
+    if hour is None or (later and hour == 12 and found["part"] == "中午"):
+        later = False
+    if hour is not None and later and hour < 12:
+        hour += 12
+    if hour is None or not (0 <= hour < 24 and 0 <= minute < 60):
         return None
     return time(hour, minute)
+
+
+def _hour(said: str) -> int | None:
+    """An hour in digits or in Chinese numerals up to 二十四 (十 = 10, 十二 = 12, 二十 = 20)."""
+    if said.isdigit():
+        return int(said)
+    if "十" not in said:
+        return _DIGITS.get(said) if len(said) == 1 else None
+    tens, _, ones = said.partition("十")
+    if (tens and tens not in _DIGITS) or (ones and ones not in _DIGITS):
+        return None
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)

@@ -321,3 +321,39 @@ def test_a_service_named_with_the_request_is_not_asked_again(resident: Talk, sai
 def test_a_request_without_a_service_asks_for_one(resident: Talk) -> None:
     resident.send("我想预约")
     assert resident.ids() == ["booking.ask.service"]
+
+
+@pytest.mark.parametrize(
+    ("said", "slot"),
+    [
+        ("上午9点半", "09:00"),  # inside the 09:00-10:00 slot
+        ("九点", "09:00"),
+        ("下午两点半", "14:30"),
+        ("两点", "13:30"),  # the hall is closed at 2 at night: the afternoon's 13:30-14:30
+        ("3pm", "14:30"),
+        ("10点左右", "10:00"),
+    ],
+)
+def test_times_said_the_way_people_say_them_pick_the_slot_they_fall_in(
+    runtime: Runtime, resident: Talk, said: str, slot: str
+) -> None:
+    resident.send("预约")
+    resident.send(choice="b:s:guidance")
+    resident.send(choice="b:o:" + STREET_OFFICE)
+    resident.send("10月8日")
+    resident.send(said)
+    assert resident.ids() == ["booking.ask.name"], resident.ids()
+    resident.send("王五")
+    resident.send(choice="b:skip")
+    resident.send(choice="b:ok")
+    (row,) = bookings(runtime)
+    assert row.start == slot
+
+
+def test_a_time_outside_hall_hours_is_still_refused(resident: Talk) -> None:
+    resident.send("预约")
+    resident.send(choice="b:s:guidance")
+    resident.send(choice="b:o:" + STREET_OFFICE)
+    resident.send("10月8日")
+    resident.send("晚上8点")
+    assert resident.ids()[:2] == ["booking.bad.time", "booking.ask.slot"]

@@ -21,7 +21,7 @@ stateDiagram-v2
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -173,6 +173,8 @@ class BookFlow:
     ) -> Transition:
         choice = given.choice or ""
         typed = parse_time(given.text) if not choice else None
+        if typed is not None:
+            typed = _slot_of(office, typed)
         wanted = time.fromisoformat(choice[4:]) if choice.startswith("b:t:") else typed
         day = date.fromisoformat(data["day"])
         free = {f.start for f in self._free(ctx, office, str(data["service"]), day)}
@@ -380,6 +382,21 @@ def _offered(ctx: Ctx) -> list[str]:
 
 def _offices_for(ctx: Ctx, service: str) -> list[Office]:
     return [o for o in offices(ctx).all() if service in o.services]
+
+
+def _slot_of(office: Office, said: time) -> time:
+    """The slot a typed time falls in (9点半 is the 09:00-10:00 slot); an hour the hall is
+    closed in the morning but open in the afternoon is the afternoon's (两点 is 14:00)."""
+    length = timedelta(minutes=office.rules.slot_minutes)
+    for candidate in (said, said.replace(hour=said.hour + 12) if said.hour < 12 else None):
+        if candidate is None:
+            continue
+        at = datetime.combine(date.min, candidate)
+        for start in office.slots():
+            begins = datetime.combine(date.min, start)
+            if begins <= at < begins + length:
+                return start
+    return said
 
 
 def _service_named(ctx: Ctx, text: str) -> str | None:
