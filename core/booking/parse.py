@@ -30,18 +30,56 @@ _DIGITS = {
     "九": 9,
 }
 _MINUTES = {"半": 30, "一刻": 15, "三刻": 45}
-_RELATIVE = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2}
+_RELATIVE = {
+    "今天": 0,
+    "今日": 0,
+    "today": 0,
+    "明天": 1,
+    "明日": 1,
+    "tomorrow": 1,
+    "后天": 2,
+    "大后天": 3,
+}
 
 
 def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.")
 
 
+_WEEKDAY = re.compile(r"^(?P<which>下个?|这个?|本)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])$")
+_WEEKDAYS = (
+    {c: n for n, c in enumerate("一二三四五六日")} | {"天": 6} | {str(n + 1): n for n in range(7)}
+)
+_HALVES = (("上午", "am"), ("早上", "am"), ("下午", "pm"), ("傍晚", "pm"))
+
+
+def parse_day(text: str, today: date) -> tuple[date, str] | None:
+    """A typed day with, when said, its half: 明天上午 → (tomorrow, "am"), 周五 → (Friday, "")."""
+    folded = fold(text)
+    half = ""
+    for word, which in _HALVES:
+        if folded.endswith(word) and len(folded) > len(word):
+            folded, half = folded[: -len(word)].strip(), which
+            break
+    day = parse_date(folded, today)
+    return None if day is None else (day, half)
+
+
 def parse_date(text: str, today: date) -> date | None:
-    """A typed date; without a year, the next such date from a month ago on."""
+    """A typed date; without a year, the next such date from a month ago on. 周五 is the
+    nearest Friday from today on, 下周五 the Friday of next week, 这周五 this week's."""
     folded = fold(text)
     if folded in _RELATIVE:
         return today + timedelta(days=_RELATIVE[folded])
+    weekday = _WEEKDAY.match(folded)
+    if weekday is not None:
+        wanted = _WEEKDAYS[weekday["d"]]
+        monday = today - timedelta(days=today.weekday())
+        if weekday["which"] and weekday["which"].startswith("下"):
+            return monday + timedelta(days=7 + wanted)
+        if weekday["which"]:
+            return monday + timedelta(days=wanted)
+        return today + timedelta(days=(wanted - today.weekday()) % 7)
     found = _DATE.match(folded)
     if found is None:
         return None

@@ -357,3 +357,30 @@ def test_a_time_outside_hall_hours_is_still_refused(resident: Talk) -> None:
     resident.send("10月8日")
     resident.send("晚上8点")
     assert resident.ids()[:2] == ["booking.bad.time", "booking.ask.slot"]
+
+
+def _at_the_day(resident: Talk) -> None:
+    resident.send("预约")
+    resident.send(choice="b:s:guidance")
+    resident.send(choice="b:o:" + STREET_OFFICE)
+    assert resident.ids()[-1] == "booking.ask.day"
+
+
+def test_a_day_with_its_half_shows_only_that_half(resident: Talk) -> None:
+    _at_the_day(resident)
+    resident.send("明天下午")
+    assert resident.ids() == ["booking.ask.slot"]
+    times = [o for o in resident.options() if o.startswith("b:t:")]
+    assert times and all(o >= "b:t:12:00" for o in times), times
+
+
+def test_a_weekday_is_the_nearest_such_day(resident: Talk) -> None:
+    _at_the_day(resident)  # the clock says Tuesday 2026-09-29
+    shown = resident.say("周三")[0]
+    assert resident.ids() == ["booking.ask.slot"] and "9月30日" in shown
+
+
+def test_a_weekday_that_is_a_holiday_says_so(resident: Talk) -> None:
+    _at_the_day(resident)
+    resident.send("星期五")  # 10月2日, a National Day holiday
+    assert resident.ids()[0] == "booking.bad.closed"

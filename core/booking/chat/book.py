@@ -29,7 +29,7 @@ from core.booking import services as svc
 from core.booking.chat.common import last_name_enc, offices, refused, resident_name
 from core.booking.notify import confirmation
 from core.booking.offices import Office
-from core.booking.parse import fold, parse_date, parse_time
+from core.booking.parse import fold, parse_day, parse_time
 from core.booking.present import day_text, office_info, service_name, span
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
@@ -145,13 +145,14 @@ class BookFlow:
             day_text_, _, half = choice[4:].partition(":")
             return self._go(ctx, Step.SLOT, {**data, "day": day_text_, "half": half})
         today = local(ctx.now).date()
-        day = parse_date(given.text, today)
-        if day is None:
+        said = parse_day(given.text, today)
+        if said is None:
             return self._again(ctx, state, "booking.bad.day")
+        day, half = said
         problem = self._day_problem(ctx, office, str(data["service"]), day)
         if problem is not None:
             return Transition(state, (problem, *self.prompt(ctx, state)), remember=False)
-        return self._go(ctx, Step.SLOT, {**data, "day": day.isoformat(), "half": ""})
+        return self._go(ctx, Step.SLOT, {**data, "day": day.isoformat(), "half": half})
 
     def _day_problem(self, ctx: Ctx, office: Office, service: str, day: date) -> Outgoing | None:
         """Why a typed date cannot be booked: past, a holiday, too far, or full."""
