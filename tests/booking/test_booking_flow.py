@@ -384,3 +384,27 @@ def test_a_weekday_that_is_a_holiday_says_so(resident: Talk) -> None:
     _at_the_day(resident)
     resident.send("星期五")  # 10月2日, a National Day holiday
     assert resident.ids()[0] == "booking.bad.closed"
+
+
+@pytest.mark.parametrize("said", ["确认", "好的", "可以！", "ok"])
+def test_the_summary_is_confirmed_in_words_too(runtime: Runtime, resident: Talk, said: str) -> None:
+    _at_the_day(resident)
+    resident.send("10月8日")
+    resident.send("9:00")
+    resident.send("王五")
+    resident.send(choice="b:skip")
+    assert resident.ids() == ["booking.summary"]
+    resident.send(said)
+    assert resident.ids()[0] in ("booking.booked", "booking.booked_again"), resident.ids()
+    assert len(bookings(runtime)) == 1
+
+
+def test_anything_else_at_the_summary_books_nothing(runtime: Runtime, resident: Talk) -> None:
+    _at_the_day(resident)
+    resident.send("10月8日")
+    resident.send("9:00")
+    resident.send("王五")
+    resident.send(choice="b:skip")
+    resident.send("我再想想")
+    assert resident.ids()[0] == "booking.pick_again"
+    assert bookings(runtime) == []

@@ -114,8 +114,8 @@ class BookFlow:
             return self._go(ctx, Step.SUMMARY, {**data, "need_enc": sealed})
         if choice == REDO:
             return self._go(ctx, Step.DAY, _before_day(data))
-        if choice == CONFIRM:
-            return self._confirm(ctx, office, data)
+        if choice == CONFIRM or (not choice and _said(ctx, given.text, "booking.confirm_words")):
+            return self._confirm(ctx, office, data)  # 确认, 好的, 可以 as well as 1
         return self._again(ctx, state)
 
     def _after_service(self, ctx: Ctx, service: str) -> Transition:
@@ -383,6 +383,13 @@ def _offered(ctx: Ctx) -> list[str]:
 
 def _offices_for(ctx: Ctx, service: str) -> list[Office]:
     return [o for o in offices(ctx).all() if service in o.services]
+
+
+def _said(ctx: Ctx, text: str, words_id: str) -> bool:
+    """Whether typed text is one of the words listed under ``words_id`` (any language)."""
+    typed = fold(text).rstrip("!！")
+    words = {fold(w) for v in ctx.content.catalog.variants(words_id) for w in v.split("|")}
+    return bool(typed) and typed in words
 
 
 def _slot_of(office: Office, said: time) -> time:
