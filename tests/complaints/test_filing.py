@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from core.people.personal import mask_phone
 from core.runtime import Runtime
 from core.timeutil import SHANGHAI
@@ -226,6 +228,16 @@ def test_a_stray_short_answer_is_not_taken_for_an_account(resident: Talk) -> Non
     resident.send(choice="c:k:complaint")
     resident.send("不知道")
     assert resident.ids() == ["complaints.pick_again", "complaints.ask.category"]
+
+
+@pytest.mark.parametrize("stray", ["13912345678", "370102198503071239", "电话 13912345678"])
+def test_a_phone_or_id_number_alone_is_not_taken_for_an_account(resident: Talk, stray: str) -> None:
+    resident.send("我要投诉，窗口工作人员态度不好，让我等了一个小时")
+    resident.send(stray)  # at the category question
+    assert resident.ids() == ["complaints.pick_again", "complaints.ask.category"]
+    _to_the_account(resident)
+    label = "\n".join(resident.say("帮助"))
+    assert "窗口工作人员态度不好" in label  # the account typed first is still the one offered
 
 
 def test_the_none_options_words_typed_name_nobody(runtime: Runtime, resident: Talk) -> None:

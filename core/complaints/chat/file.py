@@ -41,6 +41,7 @@ from core.dialog.commands import fold
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Outgoing, t
+from core.people.personal import personal_spans
 from core.registration.area_search import find_areas
 from core.registration.validation import Invalid, parse_name, parse_phone
 from core.registration.workflow import Env
@@ -374,7 +375,8 @@ def _account(ctx: Ctx, text: str) -> str | None:
     """Text that reads as an account of what happened (at least EARLY_MIN letters or
     digits and otherwise a valid one), sealed for the state; None for anything shorter
     (a name, a number, 投诉 alone)."""
-    letters = sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
+    # An ID or phone number alone (typed at the wrong question) is no account of anything.
+    letters = sum(1 for ch in _without_personal(text) if unicodedata.category(ch)[0] in "LN")
     if letters < EARLY_MIN:
         return None
     try:
@@ -382,6 +384,14 @@ def _account(ctx: Ctx, text: str) -> str | None:
     except tickets.TextProblem:
         return None
     return ctx.vault.encrypt(account)
+
+
+def _without_personal(text: str) -> str:
+    parts, last = [], 0
+    for start, end, _masked in personal_spans(text):
+        parts.append(text[last:start])
+        last = end
+    return "".join([*parts, text[last:]])
 
 
 def _without(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
