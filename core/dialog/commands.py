@@ -20,6 +20,8 @@ class Command(StrEnum):
     START = "start"
     ENGLISH = "english"
     CHINESE = "chinese"
+    THANKS = "thanks"
+    BYE = "bye"
 
 
 # Slash commands some channels send (Telegram) and their aliases.

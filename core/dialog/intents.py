@@ -11,6 +11,7 @@ are handled before this, by the router.
 * a menu item's phrase anywhere in the text (我要投诉, 想预约指导, 怎么登记) -> that item;
 * a job word (保洁, 找个保安的活, baojie) -> a search with the text;
 * 绑定 without a code -> how staff get one;
+* an acknowledgement alone (好的, 知道了, ok) -> a short answer, not the menu again;
 * anything else -> a short help and the menu.
 """
 
@@ -28,15 +29,22 @@ from core.dialog.flow import IDLE, Ctx, MenuItem, Transition
 from core.dialog.menu import items_for, menu_message
 from core.dialog.messages import Outgoing, t
 
-GREETING, ITEM, SEARCH, BIND_HELP, HELP = "greeting", "item", "search", "bind_help", "help"
+GREETING, ITEM, SEARCH, BIND_HELP, ACK, HELP = (
+    "greeting",
+    "item",
+    "search",
+    "bind_help",
+    "ack",
+    "help",
+)
 # The intents whose words content/messages gives (intent.words.<name>), besides menu items.
-WORD_INTENTS = ("greeting", "bind")
+WORD_INTENTS = ("greeting", "bind", "ack")
 _EDGES = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str  # GREETING, ITEM, SEARCH, BIND_HELP or HELP
+    kind: str  # GREETING, ITEM, SEARCH, BIND_HELP, ACK or HELP
     item: str = ""  # the menu item's id for ITEM
     text: str = ""  # what to search for (SEARCH)
 
@@ -76,6 +84,8 @@ def match_intent(
             break
     if rest in _phrases(words.get("bind", ())):
         return Intent(BIND_HELP)
+    if rest in _phrases(words.get("ack", ())):
+        return Intent(ACK)
     for item in items:
         if any(phrase in rest for phrase in _phrases(words.get(item, ()))):
             return Intent(ITEM, item=item)
@@ -104,6 +114,8 @@ def respond(
         return start_item(ctx, item, text if item.keep_words else "")
     if intent.kind == SEARCH and "jobs" in by_id:
         return start_item(ctx, by_id["jobs"], intent.text)
+    if intent.kind == ACK:  # 好的, 知道了: acknowledged, without the whole menu again
+        return Transition(IDLE, (Outgoing(t("intent.ack")),))
     said = {GREETING: "intent.greeting", BIND_HELP: "intent.bind_how"}.get(intent.kind)
     return Transition(IDLE, (Outgoing(t(said or "intent.help")), menu_message(ctx)))
 

@@ -44,6 +44,11 @@ def command(ctx: Ctx, conv: ChatIdentity, state: State, cmd: Command, arg: str =
         return _language(ctx, conv, state, cmd)
     if cmd is Command.MINE:
         return _aside(ctx, state, *mine(ctx))
+    if cmd is Command.THANKS:  # 谢谢: a reply, not "没有看懂"; a question still open is shown
+        welcome = Outgoing(t("system.thanks"))
+        return _aside(ctx, state, welcome) if state.flow else Transition(state, (welcome,), False)
+    if cmd is Command.BYE:  # 再见: where they were stays where it is
+        return Transition(state, (Outgoing(t("system.bye")),), remember=False)
     return _subscriptions(ctx, state, cmd, arg)
 
 

@@ -294,3 +294,22 @@ def test_stored_replies_are_encrypted_at_rest(runtime: Runtime) -> None:
         raw = conn.exec_driver_sql("SELECT reply FROM inbound_message").scalar_one()
     assert "menu.title" not in str(raw) and "sealed" in str(raw)
     assert talk.send("菜单", message_id="s-1").messages == first.messages
+
+
+def test_thanks_get_a_welcome_not_a_did_not_understand(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send("谢谢！")
+    assert talk.ids() == ["system.thanks"]
+    talk.send("好的")
+    assert talk.ids() == ["intent.ack"]
+
+
+def test_thanks_and_goodbye_inside_a_flow_keep_the_place(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("谢谢")
+    assert talk.ids() == ["system.thanks", "notices.list"]
+    talk.send("再见")
+    assert talk.ids() == ["system.bye"]
+    talk.send("1")
+    assert talk.ids() == ["notices.detail"]
