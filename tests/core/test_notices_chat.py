@@ -1,0 +1,28 @@
+"""政策资讯 by chat: words typed at the list find the notices about them."""
+
+from __future__ import annotations
+
+from core.runtime import Runtime
+from tests.talk import Talk
+
+
+def test_words_typed_at_the_list_show_the_notices_about_them(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    shown = talk.say("失业金怎么领")[0]
+    assert talk.ids() == ["notices.list_about"]
+    assert "失业" in shown and "对我们的服务不满意怎么办" not in shown  # 怎么 alone is no topic
+    assert "n:all" in talk.options()
+    talk.send("1")
+    assert talk.ids() == ["notices.detail"]
+    talk.send("返回列表")
+    assert talk.ids() == ["notices.list_about"]  # back to the same selection
+    talk.send(choice="n:all")
+    assert talk.ids() == ["notices.list"]
+
+
+def test_words_about_nothing_published_say_so_and_list_everything(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("宇航员")
+    assert talk.ids() == ["notices.nothing_about", "notices.list"]
