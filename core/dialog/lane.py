@@ -106,8 +106,6 @@ class Lane:
 
     @staticmethod
     def _flush(done: dict[asyncio.AbstractEventLoop, list[Settled]], held: Held | None) -> None:
-        if not done:
-            return
         if held is not None and held[1] is not None:
             try:
                 held[1]()  # e.g. the commit of what these jobs wrote: before anybody hears
