@@ -323,3 +323,13 @@ def test_a_complaint_with_a_phone_number_typed_in_a_search_is_not_searched(
     talk.send("我要投诉，窗口态度不好，我的电话13912345678")
     assert "complaints.early_kept" in talk.ids()
     assert not any("13912345678" in str(key) for key in runtime.catalogue._results)
+
+
+@pytest.mark.parametrize("job", ["注册会计师", "投诉专员"])
+def test_a_job_nobody_offers_that_shares_a_service_word_is_still_searched(
+    runtime: Runtime, imported: ImportReport, job: str
+) -> None:
+    talk = Talk(runtime)
+    talk.send("找工作 保安")
+    talk.send(job)
+    assert talk.ids()[0].startswith("jobs."), talk.ids()

@@ -147,7 +147,8 @@ class JobsFlow:
         """Typed text that asks for another service by its phrases (我要投诉，窗口…; 想预约指导)
         and finds no close opening goes to that service, as it would from the main menu: a
         resident who changes their mind in the middle of a search is not shown jobs for a
-        complaint. A job that shares such a word (登记员, 投诉专员) still finds its openings."""
+        complaint. A job that shares such a word still finds its openings (政策咨询员), and one
+        nobody offers is still searched when it reads as a job (注册会计师, 投诉专员)."""
         if not has_personal(text):  # one with an ID or phone number is never searched
             query = " ".join(text.split())[:MAX_QUERY]
             result = self.catalogue.search(  # remembered: the search that follows is free
@@ -155,6 +156,8 @@ class JobsFlow:
             )
             if result.hits and result.near_from != 0:
                 return None
+        if ctx.parts.job_word(ctx, text):  # 注册会计师, 投诉专员: a job nobody offers yet
+            return None
         item = intents.item_named(ctx, text)
         if item is None or item.flow == self.name:
             return None
