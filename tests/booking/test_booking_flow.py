@@ -291,12 +291,17 @@ def test_a_departed_chat_identity_leaves_no_platform_id_on_its_bookings(
     assert (row.channel, row.external_id, row.who, row.status) == (None, None, "gone", "booked")
 
 
-def test_a_request_typed_as_the_real_name_is_questioned_and_a_rare_name_taken_when_repeated(
-    runtime: Runtime, resident: Talk
-) -> None:
+def _at_the_day(resident: Talk) -> None:
     resident.send("预约")
     resident.send(choice="b:s:guidance")
     resident.send(choice="b:o:" + STREET_OFFICE)
+    assert resident.ids()[-1] == "booking.ask.day"
+
+
+def test_a_request_typed_as_the_real_name_is_questioned_and_a_rare_name_taken_when_repeated(
+    runtime: Runtime, resident: Talk
+) -> None:
+    _at_the_day(resident)
     resident.send("10月8日")
     resident.send("14:30")
     resident.send("不知道")
@@ -337,9 +342,7 @@ def test_a_request_without_a_service_asks_for_one(resident: Talk) -> None:
 def test_times_said_the_way_people_say_them_pick_the_slot_they_fall_in(
     runtime: Runtime, resident: Talk, said: str, slot: str
 ) -> None:
-    resident.send("预约")
-    resident.send(choice="b:s:guidance")
-    resident.send(choice="b:o:" + STREET_OFFICE)
+    _at_the_day(resident)
     resident.send("10月8日")
     resident.send(said)
     assert resident.ids() == ["booking.ask.name"], resident.ids()
@@ -351,19 +354,10 @@ def test_times_said_the_way_people_say_them_pick_the_slot_they_fall_in(
 
 
 def test_a_time_outside_hall_hours_is_still_refused(resident: Talk) -> None:
-    resident.send("预约")
-    resident.send(choice="b:s:guidance")
-    resident.send(choice="b:o:" + STREET_OFFICE)
+    _at_the_day(resident)
     resident.send("10月8日")
     resident.send("晚上8点")
     assert resident.ids()[:2] == ["booking.bad.time", "booking.ask.slot"]
-
-
-def _at_the_day(resident: Talk) -> None:
-    resident.send("预约")
-    resident.send(choice="b:s:guidance")
-    resident.send(choice="b:o:" + STREET_OFFICE)
-    assert resident.ids()[-1] == "booking.ask.day"
 
 
 def test_a_day_with_its_half_shows_only_that_half(resident: Talk) -> None:
