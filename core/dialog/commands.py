@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import weakref
 from enum import StrEnum
 
 from core.content.catalog import Catalog
@@ -47,6 +48,26 @@ def fold(text: str) -> str:
     """NFKC, lower case, no surrounding spaces or punctuation: how commands are compared."""
     folded = unicodedata.normalize("NFKC", text).strip().lower()
     return folded.strip(" .。!！?？~～")
+
+
+def is_listed(catalog: Catalog, text: str, words_id: str) -> bool:
+    """Whether typed text is one of the words listed under ``words_id`` ("没有了|不用了|…",
+    every language), compared as commands are (``fold``)."""
+    typed = fold(text)
+    return bool(typed) and typed in _listed(catalog, words_id)
+
+
+# Per catalog (a reloaded content directory is a new one) and text id.
+_LISTED: weakref.WeakKeyDictionary[Catalog, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _listed(catalog: Catalog, words_id: str) -> frozenset[str]:
+    known = _LISTED.setdefault(catalog, {})
+    found = known.get(words_id)
+    if found is None:
+        words = (w for v in catalog.variants(words_id) for w in v.split("|"))
+        found = known[words_id] = frozenset(f for w in words if (f := fold(w)))
+    return found
 
 
 class CommandWords:

@@ -31,6 +31,7 @@ from core.booking.notify import confirmation
 from core.booking.offices import Office
 from core.booking.parse import fold, parse_day, parse_time
 from core.booking.present import day_text, office_info, service_name, span
+from core.dialog.commands import is_listed
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, t
@@ -114,7 +115,9 @@ class BookFlow:
             return self._go(ctx, Step.SUMMARY, {**data, "need_enc": sealed})
         if choice == REDO:
             return self._go(ctx, Step.DAY, _before_day(data))
-        if choice == CONFIRM or (not choice and _said(ctx, given.text, "booking.confirm_words")):
+        if choice == CONFIRM or (
+            not choice and is_listed(ctx.content.catalog, given.text, "booking.confirm_words")
+        ):
             return self._confirm(ctx, office, data)  # 确认, 好的, 可以 as well as 1
         return self._again(ctx, state)
 
@@ -383,13 +386,6 @@ def _offered(ctx: Ctx) -> list[str]:
 
 def _offices_for(ctx: Ctx, service: str) -> list[Office]:
     return [o for o in offices(ctx).all() if service in o.services]
-
-
-def _said(ctx: Ctx, text: str, words_id: str) -> bool:
-    """Whether typed text is one of the words listed under ``words_id`` (any language)."""
-    typed = fold(text).rstrip("!！")
-    words = {fold(w) for v in ctx.content.catalog.variants(words_id) for w in v.split("|")}
-    return bool(typed) and typed in words
 
 
 def _slot_of(office: Office, said: time) -> time:

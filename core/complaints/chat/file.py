@@ -37,7 +37,7 @@ from core.complaints.chat.mine import complaints_section
 from core.complaints.models import ComplaintTicket
 from core.complaints.rules import ComplaintRules, rules_for
 from core.complaints.tickets import COMPLAINT, KINDS, PHONE, SUGGESTION
-from core.dialog.commands import fold
+from core.dialog.commands import fold, is_listed
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Outgoing, t
@@ -365,10 +365,7 @@ def _says_none(ctx: Ctx, text: str) -> bool:
     for label in catalog.variants("complaints.who.none"):
         if typed == fold(label) or typed in {fold(w) for w in label.split("/")}:
             return True
-    return any(
-        typed in {fold(w) for w in words.split("|")}
-        for words in catalog.variants("complaints.who.none_words")
-    )
+    return is_listed(catalog, text, "complaints.who.none_words")
 
 
 def _account(ctx: Ctx, text: str) -> str | None:

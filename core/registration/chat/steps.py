@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from core.dialog.commands import fold
+from core.dialog.commands import fold, is_listed
 from core.dialog.flow import Ctx, Input
 from core.dialog.messages import Option, Outgoing, Text, t
 from core.registration.answers import Answers
@@ -77,9 +77,7 @@ def yes_no_options() -> tuple[Option, ...]:
 
 def said_word(ctx: Ctx, given: Input, text_id: str) -> bool:
     """Whether the typed answer is one of the words listed under ``text_id`` (any language)."""
-    typed = given.text.strip().lower().rstrip("。.!！")
-    words = {w.strip().lower() for v in ctx.content.catalog.variants(text_id) for w in v.split("|")}
-    return bool(typed) and typed in words
+    return is_listed(ctx.content.catalog, given.text, text_id)
 
 
 def said_yes(ctx: Ctx, given: Input, yes: str = YES, no: str = NO) -> bool | None:
