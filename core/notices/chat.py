@@ -20,6 +20,7 @@ from core.content.notices import Notice
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Link, Option, Outgoing, t
+from core.people.personal import has_personal, redact
 
 PAGE = 5
 MAX_QUERY = 30
@@ -85,10 +86,11 @@ class NoticesFlow:
     def _about(self, ctx: Ctx, state: State, text: str) -> Transition:
         """Typed words list the notices about them, or say there are none and list all."""
         query = " ".join(text.split())[:MAX_QUERY]
-        if not _about(ctx, query):
+        # An ID or phone number is never kept in the state or shown back in a header.
+        if has_personal(query) or not _about(ctx, query):
             if state.step == Step.DETAIL:  # reading one: stay on it
                 return Transition(state, (Outgoing(t("notices.pick")), *self.prompt(ctx, state)))
-            said = Outgoing(t("notices.nothing_about", query=query))
+            said = Outgoing(t("notices.nothing_about", query=redact(query)))
             nxt = State(self.name, Step.LIST, {"page": 0})
             return Transition(nxt, (said, *self.prompt(ctx, nxt)), remember=False)
         nxt = State(self.name, Step.LIST, {"q": query, "page": 0})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from core.runtime import Runtime
+from core.storage.models import Conversation
 from tests.talk import Talk
 
 
@@ -26,3 +29,16 @@ def test_words_about_nothing_published_say_so_and_list_everything(runtime: Runti
     talk.send(choice="m:notices")
     talk.send("宇航员")
     assert talk.ids() == ["notices.nothing_about", "notices.list"]
+
+
+def test_a_phone_number_typed_at_the_list_is_neither_kept_nor_shown_back(
+    runtime: Runtime,
+) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    shown = "\n".join(talk.say("失业 13912345678"))
+    assert talk.ids() == ["notices.nothing_about", "notices.list"]
+    assert "13912345678" not in shown and "139****5678" in shown
+    with runtime.db.reading() as session:
+        state = str(session.exec(select(Conversation.data)).all())
+    assert "13912345678" not in state
