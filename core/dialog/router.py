@@ -108,3 +108,13 @@ def start_item(ctx: Ctx, item: MenuItem, arg: str) -> Transition:
         unbuilt = Outgoing(t("menu.unbuilt", feature=t(f"menu.item.{item.id}")))
         return Transition(IDLE, (unbuilt, menu_message(ctx)))
     return flow.start(ctx, item.start_arg or arg)
+
+
+def elsewhere(ctx: Ctx, text: str, here: str) -> Transition | None:
+    """Free text that a flow (``here``) found no answer to and that asks for another
+    service by its phrases (我要投诉，窗口…; 预约 职业指导) starts that service, with the
+    text when it reads its words, as it would from the main menu; None otherwise."""
+    item = intents.item_named(ctx, text)
+    if item is None or item.flow == here:
+        return None
+    return start_item(ctx, item, text if item.keep_words else "")

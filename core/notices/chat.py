@@ -7,6 +7,7 @@ stateDiagram-v2
     list --> detail: pick a notice
     detail --> list: 返回列表
     detail --> list: typed words
+    list --> [*]: another service's request (预约 职业指导) no notice is titled with
 ```
 """
 
@@ -20,6 +21,7 @@ from core.content.notices import Notice
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Link, Option, Outgoing, t
+from core.dialog.router import elsewhere
 from core.people.personal import has_personal, redact
 
 PAGE = 5
@@ -86,6 +88,11 @@ class NoticesFlow:
     def _about(self, ctx: Ctx, state: State, text: str) -> Transition:
         """Typed words list the notices about them, or say there are none and list all."""
         query = " ".join(text.split())[:MAX_QUERY]
+        if not has_personal(query) and not _in_titles(ctx, query):
+            # 预约 职业指导, 我要投诉…: another service's, unless a notice is titled so.
+            moved = elsewhere(ctx, text, self.name)
+            if moved is not None:
+                return moved
         # An ID or phone number is never kept in the state or shown back in a header.
         if has_personal(query) or not _about(ctx, query):
             if state.step == Step.DETAIL:  # reading one: stay on it
@@ -109,12 +116,11 @@ def _by_id(ctx: Ctx, notice_id: str) -> Notice | None:
     return next((n for n in ctx.content.notices if n.id == notice_id), None)
 
 
-def _about(ctx: Ctx, query: str) -> list[Notice]:
-    """The notices a query is about, most pairs of characters (or whole Latin words) shared
-    with the title (counted thrice) and the text first, then the newest."""
-    folded = unicodedata.normalize("NFKC", query).lower()
+def _keys(query: str) -> set[str]:
+    """What a query is about: its pairs of Chinese characters (a single one alone) and its
+    Latin words, without the pairs that only say how it asks (怎么, 可以)."""
     keys: set[str] = set()
-    for word in _WORD.findall(folded):
+    for word in _WORD.findall(unicodedata.normalize("NFKC", query).lower()):
         if word.isascii():
             if len(word) > 1:
                 keys.add(word)
@@ -122,7 +128,13 @@ def _about(ctx: Ctx, query: str) -> list[Notice]:
             keys.add(word)
         else:
             keys.update(word[i : i + 2] for i in range(len(word) - 1))
-    keys -= _ASKING
+    return keys - _ASKING
+
+
+def _about(ctx: Ctx, query: str) -> list[Notice]:
+    """The notices a query is about, most pairs of characters (or whole Latin words) shared
+    with the title (counted thrice) and the text first, then the newest."""
+    keys = _keys(query)
     scored = []
     for notice in ctx.content.notices:
         title = unicodedata.normalize("NFKC", notice.title[ctx.lang]).lower()
@@ -131,6 +143,16 @@ def _about(ctx: Ctx, query: str) -> list[Notice]:
         if score:
             scored.append((-score, -notice.published.toordinal(), notice))
     return [n for *_, n in sorted(scored, key=lambda s: s[:2])]
+
+
+def _in_titles(ctx: Ctx, query: str) -> bool:
+    """Whether a notice's title shares a topic of the query (失业登记 is one)."""
+    keys = _keys(query)
+    return any(
+        k in unicodedata.normalize("NFKC", n.title[ctx.lang]).lower()
+        for n in ctx.content.notices
+        for k in keys
+    )
 
 
 def _listing(ctx: Ctx, page: int, query: str = "") -> Outgoing:

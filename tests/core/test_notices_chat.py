@@ -42,3 +42,18 @@ def test_a_phone_number_typed_at_the_list_is_neither_kept_nor_shown_back(
     with runtime.db.reading() as session:
         state = str(session.exec(select(Conversation.data)).all())
     assert "13912345678" not in state
+
+
+def test_another_services_request_typed_at_the_list_goes_there(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("预约 职业指导")
+    assert not any(i.startswith("notices.") for i in talk.ids()), talk.ids()
+    assert any(i.startswith("booking.") for i in talk.ids()), talk.ids()
+
+
+def test_a_topic_that_titles_a_notice_stays_in_the_notices(runtime: Runtime) -> None:
+    talk = Talk(runtime)
+    talk.send(choice="m:notices")
+    talk.send("失业登记")  # registration's words too, but notices are titled so
+    assert talk.ids() == ["notices.list_about"]

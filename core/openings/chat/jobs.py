@@ -18,11 +18,10 @@ from enum import StrEnum
 from typing import Any
 
 from core.content.areas import AreaTree
-from core.dialog import intents
 from core.dialog.flow import IDLE, Ctx, Input, State, Transition
 from core.dialog.menu import menu_message
 from core.dialog.messages import Option, Outgoing, Text, t
-from core.dialog.router import start_item
+from core.dialog.router import elsewhere
 from core.matching.search import SearchResult
 from core.openings import present
 from core.openings.catalogue import Catalogue
@@ -158,10 +157,7 @@ class JobsFlow:
                 return None
         if ctx.parts.job_word(ctx, text):  # 注册会计师, 投诉专员: a job nobody offers yet
             return None
-        item = intents.item_named(ctx, text)
-        if item is None or item.flow == self.name:
-            return None
-        return start_item(ctx, item, text if item.keep_words else "")
+        return elsewhere(ctx, text, self.name)
 
     def _suggested(self, ctx: Ctx, data: Mapping[str, Any], index: int) -> Transition:
         suggestions = [str(s) for s in data.get("suggestions", [])]
